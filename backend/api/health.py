@@ -1,0 +1,69 @@
+"""``/health``: each component's state and latency; 503 when a required one is down."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+import shared
+from backend.services import services
+from shared.queue.workers import live_workers
+
+blp = Blueprint("health", __name__, url_prefix="/health", description="Service health")
+_STARTED = time.monotonic()
+
+
+def _probe(check: Callable[[], Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        detail = check()
+    except Exception as exc:  # any failure means the component is down; say which
+        return {
+            "status": "down",
+            "error": f"{type(exc).__name__}: {exc}"[:300],
+            "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+    result = {"status": "up", "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+    if detail is not None:
+        result.update(detail)
+    return result
+
+
+@blp.route("")
+class Health(MethodView):
+    @blp.response(200)
+    def get(self) -> Any:
+        """Health of the database, the broker and the workers (workers are reported, not required)."""
+        svc = services()
+
+        def database() -> None:
+            with svc.db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+
+        def broker() -> None:
+            svc.redis.ping()
+
+        def workers() -> dict[str, Any]:
+            try:
+                names = live_workers(svc.redis)
+            except redis.RedisError as exc:
+                raise RuntimeError("broker unreachable") from exc
+            return {"online": len(names), "names": names}
+
+        components = {"database": _probe(database), "broker": _probe(broker), "workers": _probe(workers)}
+        if components["workers"]["status"] == "up" and components["workers"]["online"] == 0:
+            components["workers"]["status"] = "degraded"
+        is_up = all(components[c]["status"] == "up" for c in ("database", "broker"))
+        body = {
+            "status": "ok" if is_up else "unavailable",
+            "version": shared.__version__,
+            "uptime_seconds": round(time.monotonic() - _STARTED, 1),
+            "components": components,
+        }
+        return body, (200 if is_up else 503)

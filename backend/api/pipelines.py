@@ -1,0 +1,147 @@
+"""``/api/v1/pipelines``: stored pipelines, their history, validation and synchronous execution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from backend.api.paging import page_bounds
+from backend.api.schemas import (
+    CloneSchema,
+    ContextOnlySchema,
+    ExecuteResultSchema,
+    PageQuerySchema,
+    PipelinePageSchema,
+    PipelineSchema,
+    PipelineWriteSchema,
+    RevisionSchema,
+    RunRequestSchema,
+    ValidationResultSchema,
+)
+from backend.services import services
+from shared.errors import PipelineValidationError
+from shared.jobs.enqueue import run_pipeline_now
+from shared.jobs.records import JobRecord
+from shared.jobs.targets import RunRequest, resolve_run_target, stored_target
+from shared.pipelines import service as pipelines
+from shared.pipelines.validation import validate_definition
+
+blp = Blueprint("pipelines", __name__, url_prefix="/api/v1/pipelines", description="Stored pipelines")
+
+
+@blp.route("")
+class Pipelines(MethodView):
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, PipelinePageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """List pipelines by name."""
+        limit, offset = page_bounds(query)
+        items, total = pipelines.list_pipelines(services().db, limit=limit, offset=offset)
+        return {"items": items, "total": total, "page": query["page"], "page_size": limit}
+
+    @blp.arguments(PipelineWriteSchema)
+    @blp.response(201, PipelineSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Create a pipeline from YAML text or a pipeline object."""
+        svc = services()
+        definition, source = pipelines.definition_from_body(
+            svc.runtime.registry, pipeline_yaml=body.get("pipeline_yaml"), pipeline=body.get("pipeline")
+        )
+        return pipelines.create_pipeline(svc.db, definition, source)
+
+
+@blp.route("/execute")
+class ExecutePipeline(MethodView):
+    @blp.arguments(RunRequestSchema)
+    @blp.response(200, ExecuteResultSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Run a pipeline now, in the API process, and return its result (recorded as a job)."""
+        svc = services()
+        target = resolve_run_target(
+            svc.db,
+            svc.runtime.registry,
+            RunRequest(**body),
+            pipelines_dir=svc.settings.resolved_pipelines_dir,
+        )
+        return execute_result(run_pipeline_now(svc.runtime, target, context=body["context"]))
+
+
+@blp.route("/<pipeline_id>")
+class PipelineById(MethodView):
+    @blp.response(200, PipelineSchema)
+    def get(self, pipeline_id: str) -> Any:
+        """Get a pipeline."""
+        return pipelines.get_pipeline(services().db, pipeline_id)
+
+    @blp.arguments(PipelineWriteSchema)
+    @blp.response(200, PipelineSchema)
+    def put(self, body: dict[str, Any], pipeline_id: str) -> Any:
+        """Replace a pipeline's definition (its revision goes up by one)."""
+        svc = services()
+        pipelines.get_pipeline(svc.db, pipeline_id)
+        definition, source = pipelines.definition_from_body(
+            svc.runtime.registry, pipeline_yaml=body.get("pipeline_yaml"), pipeline=body.get("pipeline")
+        )
+        return pipelines.update_pipeline(svc.db, pipeline_id, definition, source)
+
+    @blp.response(204)
+    def delete(self, pipeline_id: str) -> None:
+        """Delete a pipeline and its history."""
+        pipelines.delete_pipeline(services().db, pipeline_id)
+
+
+@blp.route("/<pipeline_id>/validate")
+class ValidatePipeline(MethodView):
+    @blp.response(200, ValidationResultSchema)
+    def post(self, pipeline_id: str) -> dict[str, Any]:
+        """Check a stored pipeline against the plugins installed now."""
+        svc = services()
+        record = pipelines.get_pipeline(svc.db, pipeline_id)
+        try:
+            validate_definition(record.definition, svc.runtime.registry)
+        except PipelineValidationError as exc:
+            return {"valid": False, "errors": exc.errors}
+        return {"valid": True, "errors": []}
+
+
+@blp.route("/<pipeline_id>/clone")
+class ClonePipeline(MethodView):
+    @blp.arguments(CloneSchema)
+    @blp.response(201, PipelineSchema)
+    def post(self, body: dict[str, Any], pipeline_id: str) -> Any:
+        """Copy a pipeline under a new name."""
+        return pipelines.clone_pipeline(services().db, pipeline_id, body.get("name"))
+
+
+@blp.route("/<pipeline_id>/history")
+class PipelineHistory(MethodView):
+    @blp.response(200, RevisionSchema(many=True))
+    def get(self, pipeline_id: str) -> Any:
+        """Every revision of a pipeline, newest first."""
+        return pipelines.pipeline_history(services().db, pipeline_id)
+
+
+@blp.route("/<pipeline_id>/execute")
+class ExecuteStoredPipeline(MethodView):
+    @blp.arguments(ContextOnlySchema)
+    @blp.response(200, ExecuteResultSchema)
+    def post(self, body: dict[str, Any], pipeline_id: str) -> dict[str, Any]:
+        """Run a stored pipeline now and return its result."""
+        svc = services()
+        target = stored_target(pipelines.get_pipeline(svc.db, pipeline_id))
+        return execute_result(run_pipeline_now(svc.runtime, target, context=body["context"]))
+
+
+def execute_result(job: JobRecord) -> dict[str, Any]:
+    """A finished job in the synchronous execute's response shape."""
+    return {
+        "success": job.status == "succeeded",
+        "job_id": job.id,
+        "status": job.status,
+        "context": job.output_context or {},
+        "error": job.error,
+        "steps": job.steps,
+        "executed_at": job.finished_at,
+    }

@@ -1,0 +1,34 @@
+"""The Flask app factory: wires settings, services, the API and error handling. Nothing else."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+import shared
+from backend.api import health, pipelines, plugins, queue
+from backend.errors import MimirApi, register_error_handlers
+from backend.services import ApiServices
+from shared.config import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """The API application for ``settings`` (default: ``config.yaml`` and ``MIMIR_*`` variables)."""
+    settings = settings or load_settings()
+    app = Flask("mimir")
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_TITLE="Mimir AIP",
+        API_VERSION=shared.__version__,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        JSON_SORT_KEYS=False,
+    )
+    ApiServices.from_settings(settings).init_app(app)
+    api = MimirApi(app)
+    register_error_handlers(app)
+    for blueprint in (pipelines.blp, queue.blp, plugins.blp, health.blp):
+        api.register_blueprint(blueprint)
+    return app

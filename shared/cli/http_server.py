@@ -1,0 +1,42 @@
+"""Serving the API with gunicorn (threaded workers, so held ``wait`` requests don't block others)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from shared.config import Settings
+
+
+class _GunicornApp(BaseApplication):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        s = self.settings
+        options: dict[str, Any] = {
+            "bind": f"{s.api_host}:{s.api_port}",
+            "workers": s.api_processes,
+            "worker_class": "gthread",
+            "threads": s.api_threads,
+            "timeout": int(s.max_wait_seconds) + 60,
+            "graceful_timeout": 10,
+            "keepalive": 5,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "info",
+        }
+        for key, value in options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from backend.app import create_app
+
+        return create_app(self.settings)
+
+
+def serve_api(settings: Settings) -> None:
+    """Serve until stopped."""
+    _GunicornApp(settings).run()

@@ -1,0 +1,97 @@
+"""``mimir up``, ``mimir api`` and ``mimir worker``."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from shared.config import ConfigError, Settings, load_settings
+
+CONFIG_OPTION = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="config.yaml to read."
+)
+
+
+def _settings(config_file: Path | None, **overrides: Any) -> Settings:
+    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return load_settings(config_file, environ=None, **given)
+    except ConfigError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+@click.command("api")
+@CONFIG_OPTION
+@click.option("--host", help="Address to bind (default: server.host, 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default: server.port, 8080).")
+def api_command(config_file: Path | None, host: str | None, port: int | None) -> None:
+    """Serve the HTTP API (migrates the database first)."""
+    from shared.cli.http_server import serve_api
+    from shared.db.migrate import upgrade_to_head
+
+    settings = _settings(config_file, api_host=host, api_port=port)
+    upgrade_to_head(settings.resolved_database_url)
+    serve_api(settings)
+
+
+@click.command("worker")
+@CONFIG_OPTION
+@click.option("--concurrency", "-c", type=int, help="Job processes (default: WORKER_CONCURRENCY, 2).")
+@click.option("--name", "-n", help="Worker name (default: worker-<pid>@<host>).")
+@click.option("--loglevel", "-l", default="INFO", show_default=True)
+def worker_command(
+    config_file: Path | None, concurrency: int | None, name: str | None, loglevel: str
+) -> None:
+    """Run a Celery worker that executes queued jobs."""
+    from shared.queue.celery_app import PIPELINE_QUEUE
+    from worker.celery_app import create_worker_app
+
+    settings = _settings(config_file, worker_concurrency=concurrency)
+    app = create_worker_app(settings)
+    app.worker_main(
+        [
+            "worker",
+            f"--loglevel={loglevel}",
+            f"--concurrency={settings.worker_concurrency}",
+            f"--queues={PIPELINE_QUEUE}",
+            f"--hostname={name or f'worker-{os.getpid()}@{socket.gethostname()}'}",
+            "--without-gossip",
+            "--without-mingle",
+            "--prefetch-multiplier=1",
+        ]
+    )
+
+
+@click.command("up")
+@CONFIG_OPTION
+@click.option("--workers", type=int, default=2, show_default=True, help="Worker processes to start.")
+@click.option("--concurrency", type=int, default=1, show_default=True, help="Job processes per worker.")
+@click.option("--port", type=int, help="API port (default 8080).")
+@click.option("--host", help="API address (default 127.0.0.1).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help="Data directory.")
+def up_command(
+    config_file: Path | None,
+    workers: int,
+    concurrency: int,
+    port: int | None,
+    host: str | None,
+    data_dir: Path | None,
+) -> None:
+    """Run everything on this machine: Redis (unless REDIS_URL), the database, the API and N workers."""
+    from shared.cli.supervisor import run_embedded
+
+    if workers < 1 or concurrency < 1:
+        raise click.BadParameter("--workers and --concurrency must be at least 1")
+    settings = _settings(
+        config_file,
+        api_port=port,
+        api_host=host,
+        data_dir=data_dir.resolve() if data_dir else Path("mimir-data").resolve(),
+        worker_concurrency=concurrency,
+    )
+    sys.exit(run_embedded(settings, workers=workers, config_file=config_file))

@@ -1,0 +1,1 @@
+"""Storage: the SQLAlchemy base, engines for SQLite and PostgreSQL, and Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Jobs: the record of one run, its guarded status transitions, leases, and waiting for it."""

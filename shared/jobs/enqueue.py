@@ -1,0 +1,62 @@
+"""Starting runs: enqueue for the workers, or run here and now (the synchronous execute)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any
+
+from celery import Celery
+
+from shared.errors import MimirError
+from shared.jobs import service
+from shared.jobs.records import JobRecord
+from shared.jobs.runner import JobRuntime, run_claimed_job
+from shared.jobs.status import TriggeredBy
+from shared.jobs.targets import RunTarget
+from shared.queue.dispatch import publish_pipeline_job
+
+
+def enqueue_pipeline_run(
+    runtime: JobRuntime,
+    celery: Celery,
+    target: RunTarget,
+    *,
+    context: dict[str, Any],
+    triggered_by: TriggeredBy = TriggeredBy.API,
+) -> JobRecord:
+    """A queued job, committed before its message is published (a lost message is re-sent by the sweep)."""
+    job = service.create_pipeline_job(
+        runtime.db,
+        target.definition,
+        context=context,
+        pipeline_id=target.pipeline_id,
+        revision=target.revision,
+        triggered_by=triggered_by,
+    )
+    publish_pipeline_job(celery, job.id)
+    return job
+
+
+def run_pipeline_now(
+    runtime: JobRuntime,
+    target: RunTarget,
+    *,
+    context: dict[str, Any],
+    triggered_by: TriggeredBy = TriggeredBy.API,
+) -> JobRecord:
+    """Run the pipeline in this process, recorded as a job like any other; returns the finished job."""
+    job = service.create_pipeline_job(
+        runtime.db,
+        target.definition,
+        context=context,
+        pipeline_id=target.pipeline_id,
+        revision=target.revision,
+        triggered_by=triggered_by,
+    )
+    worker_id = f"api:{socket.gethostname()}:{os.getpid()}"
+    lease = service.claim_job(runtime.db, job.id, worker_id, runtime.lease_seconds)
+    if lease is None:  # cannot happen unless the row vanished under us
+        raise MimirError(f"job {job.id} could not be started")
+    run_claimed_job(runtime, job, lease)
+    return service.get_job(runtime.db, job.id)

@@ -1,0 +1,46 @@
+"""The job table: the database is the truth about every job."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Float, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db.base import Base, JsonType, UTCDateTime, utcnow
+
+
+class JobRecord(Base):
+    """One run of a pipeline: its input, state, per-step records, output and who ran it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_status_lease", "status", "lease_expires_at"),
+        Index("ix_jobs_status_created", "status", "created_at"),
+        Index("ix_jobs_pipeline_created", "pipeline_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    type: Mapped[str] = mapped_column(String(32), default="pipeline")
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    pipeline_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    pipeline_name: Mapped[str] = mapped_column(String(200))
+    pipeline_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    input_context: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    output_context: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    current_step: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    worker_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    triggered_by: Mapped[str] = mapped_column(String(16), default="api")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,116 @@
+"""The recovery sweep: jobs whose worker died or whose message was lost are queued and published again.
+
+Rules (each sweep):
+1. A ``running`` job whose lease expired goes back to ``queued`` (its worker is gone or stuck).
+2. A ``queued`` job that has used all its attempts becomes ``failed`` (a job that kills its worker every
+   time must not loop forever).
+3. A ``queued`` job untouched for ``requeue_after`` seconds is published again when the broker queue is
+   empty (its message must be lost: nothing is waiting in front of it), or in any case after ten times that.
+   A duplicate message is harmless: only one claim of a job can succeed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from shared.db.base import utcnow
+from shared.db.engine import Database
+from shared.jobs.records import JobRecord
+from shared.jobs.status import JobStatus
+
+SWEEP_BATCH = 500
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did."""
+
+    requeued_expired: list[str] = field(default_factory=list)
+    gave_up: list[str] = field(default_factory=list)
+    republished: list[str] = field(default_factory=list)
+
+
+def sweep_stalled_jobs(
+    db: Database,
+    *,
+    publish: Callable[[str], bool],
+    broker_queue_length: int,
+    requeue_after_seconds: float,
+) -> SweepReport:
+    """Apply the three recovery rules once; returns the ids each rule touched."""
+    report = SweepReport()
+    now = utcnow()
+    with db.session() as session:
+        expired = (
+            session.execute(
+                select(JobRecord.id)
+                .where(JobRecord.status == JobStatus.RUNNING.value, JobRecord.lease_expires_at < now)
+                .limit(SWEEP_BATCH)
+            )
+            .scalars()
+            .all()
+        )
+        if expired:
+            session.execute(
+                update(JobRecord)
+                .where(
+                    JobRecord.id.in_(expired),
+                    JobRecord.status == JobStatus.RUNNING.value,
+                    JobRecord.lease_expires_at < now,
+                )
+                .values(
+                    status=JobStatus.QUEUED.value,
+                    lease_expires_at=None,
+                    updated_at=now,
+                    error="worker lost; queued again",
+                )
+            )
+        report.requeued_expired = list(expired)
+        exhausted = (
+            session.execute(
+                select(JobRecord.id)
+                .where(
+                    JobRecord.status == JobStatus.QUEUED.value, JobRecord.attempts >= JobRecord.max_attempts
+                )
+                .limit(SWEEP_BATCH)
+            )
+            .scalars()
+            .all()
+        )
+        if exhausted:
+            session.execute(
+                update(JobRecord)
+                .where(JobRecord.id.in_(exhausted), JobRecord.status == JobStatus.QUEUED.value)
+                .values(
+                    status=JobStatus.FAILED.value,
+                    finished_at=now,
+                    updated_at=now,
+                    error="gave up: every attempt ended with its worker lost",
+                )
+            )
+        report.gave_up = list(exhausted)
+    stale_before = now - timedelta(seconds=requeue_after_seconds)
+    very_stale_before = now - timedelta(seconds=requeue_after_seconds * 10)
+    with db.session() as session:
+        stale = (
+            session.execute(
+                select(JobRecord.id)
+                .where(
+                    JobRecord.status == JobStatus.QUEUED.value,
+                    JobRecord.attempts < JobRecord.max_attempts,
+                    JobRecord.updated_at < (stale_before if broker_queue_length == 0 else very_stale_before),
+                )
+                .order_by(JobRecord.created_at)
+                .limit(SWEEP_BATCH)
+            )
+            .scalars()
+            .all()
+        )
+        if stale:
+            session.execute(update(JobRecord).where(JobRecord.id.in_(stale)).values(updated_at=now))
+    report.republished = [job_id for job_id in [*report.requeued_expired, *stale] if publish(job_id)]
+    return report

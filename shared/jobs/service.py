@@ -1,0 +1,264 @@
+"""The job service: create, claim, renew, finish and cancel jobs with transitions guarded in the database.
+
+Every transition is one ``UPDATE ... WHERE`` on the current status (and, for a running job, on the worker
+and attempt that hold its lease), so a job never runs its steps again once it has succeeded, and a worker
+that lost its lease cannot overwrite the job.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+
+from shared.db.base import utcnow
+from shared.db.engine import Database
+from shared.errors import Conflict, NotFound
+from shared.jobs.records import JobRecord
+from shared.jobs.status import TERMINAL_STATUSES, JobStatus, JobType, TriggeredBy
+from shared.pipelines.model import PipelineDefinition
+
+DEFAULT_MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Lease:
+    """The right of one worker to run one attempt of a job, until ``expires_at`` unless renewed."""
+
+    job_id: str
+    worker_id: str
+    attempt: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class LeaseState:
+    """What a renewal found: whether the lease is still held and whether cancellation was asked."""
+
+    is_held: bool
+    is_cancel_requested: bool
+
+
+def new_job_id() -> str:
+    """A random job id (UUID4): ids are not guessable."""
+    return str(uuid.uuid4())
+
+
+def create_pipeline_job(
+    db: Database,
+    definition: PipelineDefinition,
+    *,
+    context: dict[str, Any],
+    pipeline_id: str | None = None,
+    revision: int | None = None,
+    triggered_by: TriggeredBy = TriggeredBy.API,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> JobRecord:
+    """A committed ``queued`` job for ``definition`` (a snapshot: later edits don't change this run)."""
+    now = utcnow()
+    job = JobRecord(
+        id=new_job_id(),
+        type=JobType.PIPELINE.value,
+        status=JobStatus.QUEUED.value,
+        pipeline_id=pipeline_id,
+        pipeline_name=definition.name,
+        pipeline_revision=revision,
+        definition=definition.to_dict(),
+        input_context=context,
+        steps=[
+            {"index": i, "name": s.name, "plugin": s.plugin, "status": "pending"}
+            for i, s in enumerate(definition.steps)
+        ],
+        progress=0.0,
+        attempts=0,
+        max_attempts=max_attempts,
+        cancel_requested=False,
+        triggered_by=triggered_by.value,
+        created_at=now,
+        updated_at=now,
+    )
+    with db.session() as session:
+        session.add(job)
+    return job
+
+
+def claim_job(db: Database, job_id: str, worker_id: str, lease_seconds: float) -> Lease | None:
+    """Take the job for ``worker_id``: a lease, or None when it is finished, leased elsewhere or unknown."""
+    now = utcnow()
+    expires = now + timedelta(seconds=lease_seconds)
+    with db.session() as session:
+        result = session.execute(
+            update(JobRecord)
+            .where(
+                JobRecord.id == job_id,
+                JobRecord.cancel_requested.is_(False),
+                JobRecord.attempts < JobRecord.max_attempts,
+                or_(
+                    JobRecord.status == JobStatus.QUEUED.value,
+                    (JobRecord.status == JobStatus.RUNNING.value) & (JobRecord.lease_expires_at < now),
+                ),
+            )
+            .values(
+                status=JobStatus.RUNNING.value,
+                worker_id=worker_id,
+                attempts=JobRecord.attempts + 1,
+                lease_expires_at=expires,
+                started_at=func.coalesce(JobRecord.started_at, now),
+                updated_at=now,
+                error=None,
+            )
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        attempt = session.execute(select(JobRecord.attempts).where(JobRecord.id == job_id)).scalar_one()
+    return Lease(job_id=job_id, worker_id=worker_id, attempt=attempt, expires_at=expires)
+
+
+def renew_lease(db: Database, lease: Lease, lease_seconds: float) -> LeaseState:
+    """Extend the lease if this worker still holds it; also reports a cancellation request."""
+    now = utcnow()
+    with db.session() as session:
+        result = session.execute(
+            update(JobRecord)
+            .where(*_held_by(lease), JobRecord.lease_expires_at >= now)
+            .values(lease_expires_at=now + timedelta(seconds=lease_seconds))
+            .returning(JobRecord.cancel_requested)
+        )
+        row = result.first()
+    if row is None:
+        return LeaseState(is_held=False, is_cancel_requested=False)
+    return LeaseState(is_held=True, is_cancel_requested=bool(row[0]))
+
+
+def record_progress(
+    db: Database, lease: Lease, *, steps: list[dict[str, Any]], current_step: str | None, progress: float
+) -> bool:
+    """Store the per-step records and progress of a running attempt; False if the lease is gone."""
+    with db.session() as session:
+        result = session.execute(
+            update(JobRecord)
+            .where(*_held_by(lease))
+            .values(steps=steps, current_step=current_step, progress=progress, updated_at=utcnow())
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def finish_job(
+    db: Database,
+    lease: Lease,
+    *,
+    status: JobStatus,
+    steps: list[dict[str, Any]],
+    output_context: dict[str, Any] | None,
+    error: str | None,
+) -> bool:
+    """Move a running attempt to a terminal status; False when the lease was lost (nothing is written)."""
+    assert status in TERMINAL_STATUSES
+    now = utcnow()
+    with db.session() as session:
+        result = session.execute(
+            update(JobRecord)
+            .where(*_held_by(lease))
+            .values(
+                status=status.value,
+                steps=steps,
+                output_context=output_context,
+                error=error,
+                progress=1.0 if status is JobStatus.SUCCEEDED else JobRecord.progress,
+                current_step=None,
+                lease_expires_at=None,
+                finished_at=now,
+                updated_at=now,
+            )
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def cancel_job(db: Database, job_id: str) -> JobRecord:
+    """Cancel a queued job at once, or ask a running one to stop before its next step."""
+    now = utcnow()
+    with db.session() as session:
+        job = session.get(JobRecord, job_id)
+        if job is None:
+            raise NotFound(f"job {job_id} not found")
+        if JobStatus(job.status).is_terminal:
+            raise Conflict(
+                f"job {job_id} is already {job.status}; only queued or running jobs can be cancelled"
+            )
+        session.execute(
+            update(JobRecord)
+            .where(JobRecord.id == job_id, JobRecord.status == JobStatus.QUEUED.value)
+            .values(
+                status=JobStatus.CANCELLED.value,
+                finished_at=now,
+                updated_at=now,
+                cancel_requested=True,
+                error="cancelled before it started",
+            )
+        )
+        session.execute(
+            update(JobRecord)
+            .where(JobRecord.id == job_id, JobRecord.status == JobStatus.RUNNING.value)
+            .values(cancel_requested=True, updated_at=now)
+        )
+    return get_job(db, job_id)
+
+
+def get_job(db: Database, job_id: str) -> JobRecord:
+    """The job with ``job_id``; :class:`NotFound` when there is none."""
+    with db.sessions() as session:
+        job = session.get(JobRecord, job_id)
+    if job is None:
+        raise NotFound(f"job {job_id} not found")
+    return job
+
+
+def list_jobs(
+    db: Database,
+    *,
+    status: JobStatus | None = None,
+    pipeline_id: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[JobRecord], int]:
+    """A page of jobs, newest first, and the total that match the filters."""
+    filters = []
+    if status is not None:
+        filters.append(JobRecord.status == status.value)
+    if pipeline_id is not None:
+        filters.append(JobRecord.pipeline_id == pipeline_id)
+    with db.sessions() as session:
+        total = session.execute(select(func.count()).select_from(JobRecord).where(*filters)).scalar_one()
+        rows = (
+            session.execute(
+                select(JobRecord)
+                .where(*filters)
+                .order_by(JobRecord.created_at.desc(), JobRecord.id)
+                .limit(limit)
+                .offset(offset)
+            )
+            .scalars()
+            .all()
+        )
+    return list(rows), int(total)
+
+
+def count_by_status(db: Database) -> dict[str, int]:
+    """How many jobs are in each status (every status listed, zeros included)."""
+    with db.sessions() as session:
+        rows = session.execute(select(JobRecord.status, func.count()).group_by(JobRecord.status)).all()
+    counts = {s.value: 0 for s in JobStatus}
+    counts.update({status: int(n) for status, n in rows})
+    return counts
+
+
+def _held_by(lease: Lease) -> tuple[Any, ...]:
+    return (
+        JobRecord.id == lease.job_id,
+        JobRecord.status == JobStatus.RUNNING.value,
+        JobRecord.worker_id == lease.worker_id,
+        JobRecord.attempts == lease.attempt,
+    )

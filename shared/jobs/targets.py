@@ -1,0 +1,89 @@
+"""Turning a run request (by name, id, server-side file or inline YAML) into the pipeline to run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shared.db.engine import Database
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.pipelines import service as pipelines
+from shared.pipelines.model import PipelineDefinition
+from shared.pipelines.records import PipelineRecord
+from shared.pipelines.validation import load_single_pipeline
+from shared.plugins.registry import PluginRegistry
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    """The pipeline a job will run, and which stored pipeline and revision it came from (if any)."""
+
+    definition: PipelineDefinition
+    pipeline_id: str | None = None
+    revision: int | None = None
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What a caller asked to run: exactly one of the four pipeline references, and the input context."""
+
+    pipeline_name: str | None = None
+    pipeline_id: str | None = None
+    pipeline_file: str | None = None
+    pipeline_yaml: str | None = None
+    context: dict[str, Any] | None = None
+
+
+def resolve_run_target(
+    db: Database, registry: PluginRegistry, request: RunRequest, *, pipelines_dir: Path
+) -> RunTarget:
+    """The pipeline ``request`` names, validated; a clear error when it names none or several."""
+    given = {
+        k: v
+        for k, v in (
+            ("pipeline_name", request.pipeline_name),
+            ("pipeline_id", request.pipeline_id),
+            ("pipeline_file", request.pipeline_file),
+            ("pipeline_yaml", request.pipeline_yaml),
+        )
+        if v is not None
+    }
+    if len(given) != 1:
+        named = ", ".join(given) or "none"
+        raise InvalidInput(
+            f"give exactly one of pipeline_name, pipeline_id, pipeline_file or pipeline_yaml (given: {named})"
+        )
+    context_keys = list((request.context or {}).keys())
+    if request.pipeline_yaml is not None:
+        return RunTarget(load_single_pipeline(request.pipeline_yaml, registry, context_keys=context_keys))
+    if request.pipeline_file is not None:
+        text = _read_pipeline_file(request.pipeline_file, pipelines_dir)
+        return RunTarget(load_single_pipeline(text, registry, context_keys=context_keys))
+    if request.pipeline_id is not None:
+        record = pipelines.get_pipeline(db, request.pipeline_id)
+    else:
+        record = pipelines.get_pipeline_by_name(db, str(request.pipeline_name))
+    return stored_target(record)
+
+
+def stored_target(record: PipelineRecord) -> RunTarget:
+    """The run target for a stored pipeline at its current revision; refuses a disabled one."""
+    if not record.enabled:
+        raise Conflict(f"pipeline {record.name!r} is disabled; enable it before running it")
+    return RunTarget(PipelineDefinition.from_dict(record.definition), record.id, record.revision)
+
+
+def _read_pipeline_file(raw: str, pipelines_dir: Path) -> str:
+    root = pipelines_dir.resolve()
+    candidate = Path(raw)
+    if candidate.is_absolute() or "\x00" in raw:
+        raise InvalidInput(f"pipeline_file {raw!r} must be a path relative to the pipelines directory")
+    path = (root / candidate).resolve()
+    if root not in path.parents:
+        raise InvalidInput(f"pipeline_file {raw!r} is outside the pipelines directory")
+    if path.suffix not in (".yaml", ".yml"):
+        raise InvalidInput(f"pipeline_file {raw!r} must be a .yaml or .yml file")
+    if not path.is_file():
+        raise NotFound(f"pipeline_file {raw!r} not found in the pipelines directory")
+    return path.read_text(encoding="utf-8")

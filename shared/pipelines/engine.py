@@ -1,0 +1,130 @@
+"""The engine: runs a validated pipeline's steps in order over one context."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.errors import JobCancelled, MimirError, PluginError
+from shared.pipelines.model import PipelineDefinition, StepDefinition
+from shared.pipelines.templating import render
+from shared.plugins.base import RunContext, RunEnvironment, StepSpec
+from shared.plugins.registry import PluginRegistry
+
+
+@dataclass
+class StepRecord:
+    """What happened to one step of a run."""
+
+    index: int
+    name: str
+    plugin: str
+    status: str = "pending"  # pending, running, succeeded, failed, skipped
+    started_at: str | None = None
+    finished_at: str | None = None
+    duration_ms: float | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a JSON-ready mapping."""
+        return asdict(self)
+
+
+@dataclass
+class RunResult:
+    """The outcome of a run: success, the final context, a record per step, and the error if any."""
+
+    success: bool
+    context: dict[str, Any]
+    steps: list[StepRecord] = field(default_factory=list)
+    error: str | None = None
+    cancelled: bool = False
+
+
+StepObserver = Callable[[StepRecord, list[StepRecord]], None]
+
+
+def run_pipeline(
+    definition: PipelineDefinition,
+    registry: PluginRegistry,
+    *,
+    context: dict[str, Any] | None = None,
+    env: RunEnvironment | None = None,
+    observer: StepObserver | None = None,
+) -> RunResult:
+    """Run every step in order; stop at the first failure. ``observer`` sees each step start and end.
+
+    The observer may raise :class:`JobCancelled` to stop the run before the next step.
+    """
+    run_context = RunContext(values=dict(context or {}), env=env or RunEnvironment())
+    records = [StepRecord(index=i, name=s.name, plugin=s.plugin) for i, s in enumerate(definition.steps)]
+    for record, step in zip(records, definition.steps, strict=True):
+        record.status = "running"
+        record.started_at = _now()
+        try:
+            if observer:
+                observer(record, records)
+            started = time.perf_counter()
+            output = _execute(step, registry, run_context, record.index)
+            record.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+        except JobCancelled:
+            _skip_rest(records, "cancelled")
+            return RunResult(False, run_context.values, records, "cancelled", cancelled=True)
+        except MimirError as exc:
+            return _failed(run_context, records, record, exc.message)
+        except Exception as exc:  # a plugin's own bug must fail the step, not the worker
+            return _failed(run_context, records, record, f"{type(exc).__name__}: {exc}")
+        run_context.values[step.output_key] = output
+        record.status = "succeeded"
+        record.finished_at = _now()
+        if observer:
+            try:
+                observer(record, records)
+            except JobCancelled:
+                _skip_rest(records, "cancelled")
+                return RunResult(False, run_context.values, records, "cancelled", cancelled=True)
+    return RunResult(True, run_context.values, records)
+
+
+def _execute(step: StepDefinition, registry: PluginRegistry, context: RunContext, index: int) -> Any:
+    plugin_class = registry.get(step.plugin)
+    if plugin_class is None:
+        raise PluginError(f"unknown plugin {step.plugin!r}")
+    where = f"steps[{index}].config"
+    config = render(step.config, context.values, where)
+    plugin = plugin_class()
+    problems = plugin.validate_config(config)
+    if problems:
+        raise PluginError("; ".join(f"steps[{index}].{p}" for p in problems))
+    spec = StepSpec(name=step.name, plugin=step.plugin, config=config, output=step.output)
+    return to_json_value(plugin.execute_step(spec, context))
+
+
+def to_json_value(value: Any) -> Any:
+    """``value`` as plain JSON types (dates and other objects become strings)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return json.loads(json.dumps(value, default=str))
+
+
+def _failed(context: RunContext, records: list[StepRecord], record: StepRecord, message: str) -> RunResult:
+    record.status = "failed"
+    record.error = message
+    record.finished_at = _now()
+    _skip_rest(records, None)
+    return RunResult(False, context.values, records, f"step {record.index} ({record.name}) failed: {message}")
+
+
+def _skip_rest(records: list[StepRecord], reason: str | None) -> None:
+    for record in records:
+        if record.status in ("pending", "running"):
+            record.status = "cancelled" if record.status == "running" and reason else "skipped"
+            record.finished_at = _now()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()

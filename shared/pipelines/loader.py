@@ -1,0 +1,75 @@
+"""Reading pipeline YAML safely: a size cap, a safe loader, and a bound on alias expansion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from shared.errors import InvalidInput, PayloadTooLarge
+
+MAX_YAML_BYTES = 1024 * 1024
+MAX_YAML_NODES = 200_000
+
+
+def parse_yaml(text: str, *, max_bytes: int = MAX_YAML_BYTES, max_nodes: int = MAX_YAML_NODES) -> Any:
+    """The document in ``text``, parsed with a safe loader; refuses oversize and alias bombs."""
+    if len(text.encode("utf-8", errors="replace")) > max_bytes:
+        raise PayloadTooLarge(f"pipeline YAML is larger than {max_bytes} bytes")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"pipeline YAML does not parse: {_yaml_error_text(exc)}") from exc
+    if node is None:
+        raise InvalidInput("pipeline YAML is empty")
+    _check_expanded_size(node, max_nodes)
+    try:
+        return yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"pipeline YAML does not parse: {_yaml_error_text(exc)}") from exc
+
+
+def pipeline_mappings(document: Any) -> list[tuple[str, Any]]:
+    """``(location, raw pipeline)`` pairs from either Mimir shape: ``pipelines: [...]`` or one pipeline."""
+    if isinstance(document, dict) and "pipelines" in document:
+        extra = sorted(set(document) - {"pipelines"})
+        if extra:
+            raise InvalidInput(f"unknown top-level field(s) beside 'pipelines': {', '.join(map(str, extra))}")
+        pipelines = document["pipelines"]
+        if not isinstance(pipelines, list) or not pipelines:
+            raise InvalidInput("'pipelines' must be a non-empty list of pipelines")
+        return [(f"pipelines[{i}]", p) for i, p in enumerate(pipelines)]
+    if isinstance(document, dict):
+        return [("pipeline", document)]
+    raise InvalidInput(
+        "pipeline YAML must be a mapping: either 'pipelines: [...]' or a pipeline with 'name' and 'steps'"
+    )
+
+
+def _check_expanded_size(root: yaml.Node, max_nodes: int) -> None:
+    # Count nodes as the constructed value would hold them after aliases expand (billion laughs).
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = max_nodes + 1  # a cycle counts as too large
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        sizes[key] = min(total, max_nodes + 1)
+        return sizes[key]
+
+    if size(root) > max_nodes:
+        raise PayloadTooLarge(f"pipeline YAML expands to more than {max_nodes} values (alias bomb?)")
+
+
+def _yaml_error_text(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is not None:
+        return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
+    return str(problem)

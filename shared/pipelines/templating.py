@@ -1,0 +1,74 @@
+"""``{{ key.path }}`` references to context values inside step config.
+
+Rules (also in the README):
+- A string that is exactly one reference, ``"{{ sales }}"``, becomes the referenced value with its type kept.
+- A reference inside other text, ``"out/{{ run_id }}.json"``, is replaced by the value as text
+  (JSON for lists and objects).
+- A path is a context key followed by ``.field`` or ``.index`` parts: ``{{ orders.rows.0.id }}``.
+- A reference to a key that no earlier step outputs (and that the input context lacks) is an error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from shared.errors import PluginError
+
+REFERENCE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)((?:\.[\w-]+)*)\s*\}\}")
+_WHOLE = re.compile(r"^\s*\{\{\s*([A-Za-z_][\w-]*)((?:\.[\w-]+)*)\s*\}\}\s*$")
+
+
+def referenced_keys(value: Any, where: str = "config") -> Iterator[tuple[str, str]]:
+    """Every ``(location, context key)`` that ``value`` references, walking lists and mappings."""
+    if isinstance(value, str):
+        for match in REFERENCE.finditer(value):
+            yield where, match.group(1)
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from referenced_keys(v, f"{where}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from referenced_keys(v, f"{where}[{i}]")
+
+
+def render(value: Any, context: Mapping[str, Any], where: str = "config") -> Any:
+    """``value`` with every reference replaced from ``context``."""
+    if isinstance(value, str):
+        if "{{" not in value:
+            return value
+        whole = _WHOLE.match(value)
+        if whole:
+            return _lookup(context, whole.group(1), whole.group(2), where)
+        return REFERENCE.sub(lambda m: _as_text(_lookup(context, m.group(1), m.group(2), where)), value)
+    if isinstance(value, Mapping):
+        return {k: render(v, context, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [render(v, context, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _lookup(context: Mapping[str, Any], key: str, path: str, where: str) -> Any:
+    if key not in context:
+        raise PluginError(f"{where}: '{{{{ {key}{path} }}}}' refers to unknown context key {key!r}")
+    current = context[key]
+    for part in path.split(".")[1:]:
+        if isinstance(current, Mapping) and part in current:
+            current = current[part]
+        elif (
+            isinstance(current, list)
+            and part.lstrip("-").isdigit()
+            and -len(current) <= int(part) < len(current)
+        ):
+            current = current[int(part)]
+        else:
+            raise PluginError(f"{where}: '{{{{ {key}{path} }}}}' has no part {part!r}")
+    return current
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, default=str)

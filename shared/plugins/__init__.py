@@ -1,0 +1,1 @@
+"""Plugin SDK, registry and built-in plugins."""

@@ -1,0 +1,114 @@
+"""The plugin SDK: what a step plugin declares and what the engine hands it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import jsonschema
+
+from shared.errors import PluginError, Problem
+
+PLUGIN_TYPES = ("Input", "Data_Processing", "AI_Models", "Output", "Utility")
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One step of a pipeline as the engine runs it (config already rendered)."""
+
+    name: str
+    plugin: str
+    config: dict[str, Any]
+    output: str | None = None
+
+    @property
+    def output_key(self) -> str:
+        """The context key the step's result is stored under: ``output``, else the step's name."""
+        return self.output or self.name
+
+
+@dataclass(frozen=True)
+class RunEnvironment:
+    """What the host allows a run to touch: file roots, HTTP limits."""
+
+    data_dirs: tuple[Path, ...] = ()
+    output_dir: Path | None = None
+    http_timeout_seconds: float = 10.0
+    http_max_bytes: int = 10 * 1024 * 1024
+    http_allow_private: bool = False
+
+
+@dataclass
+class RunContext:
+    """The run's context: values written by earlier steps and the input context, plus the environment."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    env: RunEnvironment = field(default_factory=RunEnvironment)
+
+    def get(self, key: str) -> Any:
+        """The value stored under ``key``; a :class:`PluginError` naming the key if there is none."""
+        if key not in self.values:
+            known = ", ".join(sorted(self.values)) or "none"
+            raise PluginError(f"context has no key {key!r} (known keys: {known})")
+        return self.values[key]
+
+
+class Plugin:
+    """Base class of every step plugin.
+
+    Subclasses set ``type``, ``name``, ``config_schema`` (JSON Schema, draft 2020-12) and implement
+    :meth:`execute_step`, which returns the step's output (JSON-serialisable).
+    """
+
+    type: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    version: ClassVar[str] = "1.0.0"
+    description: ClassVar[str] = ""
+    config_schema: ClassVar[dict[str, Any]] = {"type": "object"}
+
+    @classmethod
+    def key(cls) -> str:
+        """The name pipelines use for this plugin, ``Type.name``."""
+        return f"{cls.type}.{cls.name}"
+
+    def validate_config(self, config: dict[str, Any], *, allow_templates: bool = False) -> list[Problem]:
+        """Every way ``config`` breaks the schema, each located under ``config``.
+
+        With ``allow_templates`` a string holding a ``{{ ... }}`` reference is accepted wherever a value is
+        expected, because its type is only known once the run renders it.
+        """
+        validator = jsonschema.Draft202012Validator(self.config_schema)
+        problems = []
+        for error in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):
+            if allow_templates and isinstance(error.instance, str) and "{{" in error.instance:
+                continue
+            where = "config" + "".join(
+                f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path
+            )
+            problems.append(Problem(where, error.message))
+        return problems
+
+    def execute_step(self, step: StepSpec, context: RunContext) -> Any:
+        """Run the step and return its output."""
+        raise NotImplementedError
+
+    @staticmethod
+    def input_value(step: StepSpec, context: RunContext) -> Any:
+        """The context value named by the step's ``config.input``."""
+        key = step.config.get("input")
+        if not isinstance(key, str):
+            raise PluginError("config.input must name a context key")
+        return context.get(key)
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        """The plugin's public description, as the plugins API lists it."""
+        return {
+            "type": cls.type,
+            "name": cls.name,
+            "key": cls.key(),
+            "version": cls.version,
+            "description": cls.description,
+            "config_schema": cls.config_schema,
+        }

@@ -1,0 +1,1 @@
+"""The broker side both ends share: the Celery app factory and publishing job messages."""

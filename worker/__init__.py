@@ -1,0 +1,1 @@
+"""The Celery side: the worker app, its tasks (thin: ids in, shared/ services called), and the sweeper."""

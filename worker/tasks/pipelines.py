@@ -1,0 +1,18 @@
+"""Pipeline job tasks: unpack the job id, call the job runner."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from shared.jobs.runner import execute_job
+from shared.queue.celery_app import RUN_PIPELINE_JOB
+from worker.runtime import worker_runtime
+from worker.tasks.base import MimirTask
+
+
+@shared_task(name=RUN_PIPELINE_JOB, bind=True, base=MimirTask)
+def run_pipeline_job(self: MimirTask, job_id: str) -> str | None:
+    """Run the job if no other worker holds it; returns the terminal status, or None if skipped."""
+    runtime = worker_runtime(self.app)
+    status = execute_job(runtime.jobs, job_id, runtime.worker_id)
+    return status.value if status else None
