@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 from datetime import date, datetime, time
 from typing import Any, ClassVar
 
@@ -142,7 +143,7 @@ class ExcelInput(Plugin):
         path = resolve_read_path(str(step.config["file_path"]), context.env)
         try:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
             raise PluginError(f"{step.config['file_path']}: not a readable .xlsx workbook ({exc})") from exc
         try:
             sheet_name = step.config.get("sheet")
