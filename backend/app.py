@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
-from backend.api import health, pipelines, plugins, queue
+from backend.api import health, pipelines, plugins, queue, scheduler
 from backend.errors import MimirApi, register_error_handlers
 from backend.services import ApiServices
 from shared.config import Settings, load_settings
@@ -29,6 +29,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     ApiServices.from_settings(settings).init_app(app)
     api = MimirApi(app)
     register_error_handlers(app)
-    for blueprint in (pipelines.blp, queue.blp, plugins.blp, health.blp):
+    for blueprint in (pipelines.blp, queue.blp, scheduler.blp, plugins.blp, health.blp):
         api.register_blueprint(blueprint)
     return app

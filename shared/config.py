@@ -56,6 +56,15 @@ def _optional_str(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def _timezone(value: Any) -> str:
+    from shared.scheduling.cron import timezone_problem
+
+    problem = timezone_problem(str(value))
+    if problem:
+        raise ValueError(problem)
+    return str(value)
+
+
 def _path(value: Any) -> Path:
     return Path(str(value)).expanduser()
 
@@ -84,6 +93,15 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("http", "timeout_seconds"): ("http_timeout_seconds", _positive_float),
     ("http", "max_bytes"): ("http_max_bytes", _positive_int),
     ("http", "allow_private"): ("http_allow_private", _bool),
+    ("scheduler", "timezone"): ("scheduler_timezone", _timezone),
+    ("scheduler", "lease_seconds"): ("scheduler_lease_seconds", _positive_float),
+    ("scheduler", "tick_seconds"): ("scheduler_tick_seconds", _positive_float),
+    ("scheduler", "misfire_grace_seconds"): ("scheduler_misfire_grace_seconds", _positive_float),
+    ("scheduler", "max_catchup"): ("scheduler_max_catchup", _positive_int),
+    ("scheduler", "retention_days"): ("retention_days", _positive_float),
+    ("scheduler", "backup_interval_hours"): ("backup_interval_hours", _positive_float),
+    ("scheduler", "backups_keep"): ("backups_keep", _positive_int),
+    ("scheduler", "checkpoint_interval_seconds"): ("checkpoint_interval_seconds", _positive_float),
 }
 _ALIASES = {
     "DATABASE_URL": ("persistence", "database_url"),
@@ -118,6 +136,15 @@ class Settings:
     http_timeout_seconds: float = 10.0
     http_max_bytes: int = 10 * 1024 * 1024
     http_allow_private: bool = False
+    scheduler_timezone: str = "UTC"
+    scheduler_lease_seconds: float = 10.0
+    scheduler_tick_seconds: float = 0.5
+    scheduler_misfire_grace_seconds: float = 60.0
+    scheduler_max_catchup: int = 100
+    retention_days: float = 30.0
+    backup_interval_hours: float = 24.0
+    backups_keep: int = 7
+    checkpoint_interval_seconds: float = 300.0
 
     @property
     def resolved_database_url(self) -> str:
@@ -143,6 +170,11 @@ class Settings:
     def resolved_output_dir(self) -> Path:
         """Where output steps write relative paths."""
         return Path(self.output_dir) if self.output_dir else self.data_dir / "output"
+
+    @property
+    def backups_dir(self) -> Path:
+        """Where SQLite backups are written."""
+        return self.data_dir / "backups"
 
     @property
     def lease_renew_seconds(self) -> float:

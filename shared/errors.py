@@ -33,6 +33,11 @@ class InvalidInput(MimirError):
 
     http_status = 400
 
+    @classmethod
+    def at(cls, location: str, message: str) -> InvalidInput:
+        """The error for one bad field: the message names it, ``errors`` locates it."""
+        return cls(f"{location}: {message}", errors=[{"location": location, "message": message}])
+
 
 class PipelineValidationError(InvalidInput):
     """A pipeline definition has one or more problems; all of them are listed."""

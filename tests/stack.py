@@ -36,6 +36,9 @@ def make_settings(tmp_path: Path, *, database_url: str, redis_url: str, **overri
         "sweep_interval_seconds": 1.0,
         "requeue_after_seconds": 3.0,
         "visibility_timeout_seconds": 10,
+        "scheduler_lease_seconds": 2.0,
+        "scheduler_tick_seconds": 0.2,
+        "scheduler_misfire_grace_seconds": 30.0,
     }
     values.update(overrides)
     return load_settings(environ={}, **values)
@@ -67,6 +70,10 @@ def settings_environment(settings: Settings) -> dict[str, str]:
             "MIMIR_PLUGINS_DIRECTORIES": os.pathsep.join(str(p) for p in settings.plugin_directories),
             "MIMIR_FILES_OUTPUT_DIRECTORY": str(settings.resolved_output_dir),
             "MIMIR_HTTP_ALLOW_PRIVATE": str(settings.http_allow_private).lower(),
+            "MIMIR_SCHEDULER_TIMEZONE": settings.scheduler_timezone,
+            "MIMIR_SCHEDULER_LEASE_SECONDS": str(settings.scheduler_lease_seconds),
+            "MIMIR_SCHEDULER_TICK_SECONDS": str(settings.scheduler_tick_seconds),
+            "MIMIR_SCHEDULER_MISFIRE_GRACE_SECONDS": str(settings.scheduler_misfire_grace_seconds),
             "PYTHONPATH": str(REPO_ROOT),
         }
     )
@@ -237,3 +244,82 @@ def api_process(settings: Settings, log_dir: Path, *, port: int) -> Iterator[Api
         yield api
     finally:
         api.stop()
+
+
+@dataclass
+class BeatPool:
+    """``mimir beat`` processes of a test stack."""
+
+    settings: Settings
+    log_dir: Path
+    beats: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start(self, count: int = 1) -> list[subprocess.Popen[bytes]]:
+        """Start ``count`` beat processes (they elect a leader among themselves)."""
+        started = []
+        for _ in range(count):
+            log_path = self.log_dir / f"beat-{uuid.uuid4().hex[:8]}.log"
+            with log_path.open("ab") as log:
+                started.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "shared.cli", "beat", "--loglevel", "INFO"],
+                        env=settings_environment(self.settings),
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                        cwd=REPO_ROOT,
+                    )
+                )
+        self.beats.extend(started)
+        return started
+
+    def leader(self, timeout: float = 30) -> subprocess.Popen[bytes]:
+        """The beat process holding the leader lease (waits until one does)."""
+        from shared.scheduling.lease import LEADER_KEY
+
+        client = redis.Redis.from_url(self.settings.resolved_redis_url)
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                holder = client.get(LEADER_KEY)
+                if holder:
+                    pid = int(holder.decode().split(":")[1])
+                    for beat in self.beats:
+                        if beat.pid == pid and beat.poll() is None:
+                            return beat
+                time.sleep(0.05)
+        finally:
+            client.close()
+        raise RuntimeError(f"no live beat holds the leader lease after {timeout}s")
+
+    def kill(self, beat: subprocess.Popen[bytes]) -> None:
+        """SIGKILL one beat."""
+        try:
+            os.killpg(beat.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        beat.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        """Stop every beat (SIGTERM, then SIGKILL)."""
+        for beat in self.beats:
+            if beat.poll() is None:
+                try:
+                    os.killpg(beat.pid, signal.SIGTERM)
+                    beat.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.kill(beat)
+                except ProcessLookupError:
+                    pass
+        self.beats.clear()
+
+
+@contextmanager
+def beat_pool(settings: Settings, log_dir: Path) -> Iterator[BeatPool]:
+    """Beat processes, all stopped on exit."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    pool = BeatPool(settings, log_dir)
+    try:
+        yield pool
+    finally:
+        pool.stop_all()

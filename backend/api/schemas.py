@@ -125,6 +125,8 @@ class JobSchema(Schema):
     attempts = fields.Integer()
     cancel_requested = fields.Boolean()
     triggered_by = fields.String()
+    schedule_id = fields.String(allow_none=True)
+    scheduled_for = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)

@@ -1,4 +1,4 @@
-"""The ``mimir`` command line: ``up``, ``api``, ``worker``, ``run``."""
+"""The ``mimir`` command line: ``up``, ``api``, ``worker``, ``beat``, ``backup``, ``run``."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ main.add_command(run_command)
 
 def _add_service_commands() -> None:
     # Imported here, not at the top, so `mimir run` never pays for Flask and Celery imports.
-    from shared.cli.services import api_command, up_command, worker_command
+    from shared.cli.services import api_command, backup_command, beat_command, up_command, worker_command
 
     main.add_command(up_command)
     main.add_command(api_command)
     main.add_command(worker_command)
+    main.add_command(beat_command)
+    main.add_command(backup_command)
 
 
 _add_service_commands()

@@ -95,3 +95,37 @@ def up_command(
         worker_concurrency=concurrency,
     )
     sys.exit(run_embedded(settings, workers=workers, config_file=config_file))
+
+
+@click.command("beat")
+@CONFIG_OPTION
+@click.option("--loglevel", "-l", default="INFO", show_default=True)
+def beat_command(config_file: Path | None, loglevel: str) -> None:
+    """Run Celery beat with the database scheduler (any number may run; one leads and fires)."""
+    from shared.queue.celery_app import create_celery
+    from worker.beat import DatabaseScheduler
+
+    settings = _settings(config_file)
+    app = create_celery(settings)
+    app.conf.mimir_settings = settings
+    app.Beat(
+        scheduler=DatabaseScheduler, loglevel=loglevel, max_interval=settings.scheduler_tick_seconds
+    ).run()
+
+
+@click.command("backup")
+@CONFIG_OPTION
+def backup_command(config_file: Path | None) -> None:
+    """Write a consistent copy of the SQLite database into the data dir's backups folder now."""
+    from shared.db.engine import Database
+    from shared.scheduling.upkeep import backup_sqlite
+
+    settings = _settings(config_file)
+    db = Database.connect(settings.resolved_database_url)
+    if not db.is_sqlite:
+        raise click.ClickException(
+            "the database is PostgreSQL: back it up with PostgreSQL's own tools (pg_dump, base backups)"
+        )
+    target = backup_sqlite(db, settings.backups_dir, settings.backups_keep)
+    db.dispose()
+    click.echo(f"backup written: {target}")

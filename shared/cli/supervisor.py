@@ -1,4 +1,4 @@
-"""``mimir up``: start Redis, migrate, start the API and N workers, restart any that die; Ctrl-C stops all."""
+"""``mimir up``: Redis, migrations, the API, beat and N workers (restarted if they die); Ctrl-C stops all."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def run_embedded(settings: Settings, *, workers: int, config_file: Path | None) 
         env["MIMIR_CONFIG"] = str(config_file)
     base = [sys.executable, "-m", "shared.cli"]
     host = socket.gethostname()
-    children = [_Child("api", [*base, "api"])] + [
+    children = [_Child("api", [*base, "api"]), _Child("beat", [*base, "beat"])] + [
         _Child(f"worker{i}", [*base, "worker", "--name", f"worker{i}@{host}"]) for i in range(1, workers + 1)
     ]
     stopping = []
@@ -89,7 +89,23 @@ def run_embedded(settings: Settings, *, workers: int, config_file: Path | None) 
         _stop_all([c.process for c in children if c.process is not None])
         if redis_process is not None:
             _stop_all([redis_process])
+        _backup_on_shutdown(settings)
     return 0
+
+
+def _backup_on_shutdown(settings: Settings) -> None:
+    from shared.db.engine import Database
+    from shared.scheduling.upkeep import backup_sqlite
+
+    db = Database.connect(settings.resolved_database_url)
+    try:
+        target = backup_sqlite(db, settings.backups_dir, settings.backups_keep)
+        if target is not None:
+            click.echo(f"backup written: {target}", err=True)
+    except Exception as exc:  # a failed backup must not hide the clean stop
+        click.echo(f"backup on shutdown failed: {exc}", err=True)
+    finally:
+        db.dispose()
 
 
 def _start(child: _Child, env: dict[str, str], log_dir: Path) -> None:
@@ -149,6 +165,8 @@ def _print_banner(settings: Settings, api_url: str, redis_url: str, children: li
         f"              and write to {settings.resolved_output_dir}",
         f"  Workers:    {len(workers)} x concurrency {settings.worker_concurrency} "
         f"(pids {', '.join(str(c.process.pid) for c in workers if c.process)})",
+        "  Beat:       1 scheduler (fires cron schedules; /api/v1/scheduler/jobs)",
+        f"  Backups:    {settings.backups_dir} (SQLite; also on clean stop)",
         f"  Logs:       {settings.data_dir / 'logs'}",
         "Press Ctrl-C to stop.",
     ]

@@ -24,6 +24,7 @@ def enqueue_pipeline_run(
     *,
     context: dict[str, Any],
     triggered_by: TriggeredBy = TriggeredBy.API,
+    schedule_id: str | None = None,
 ) -> JobRecord:
     """A queued job, committed before its message is published (a lost message is re-sent by the sweep)."""
     job = service.create_pipeline_job(
@@ -33,6 +34,7 @@ def enqueue_pipeline_run(
         pipeline_id=target.pipeline_id,
         revision=target.revision,
         triggered_by=triggered_by,
+        schedule_id=schedule_id,
     )
     publish_pipeline_job(celery, job.id)
     return job

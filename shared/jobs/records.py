@@ -19,6 +19,7 @@ class JobRecord(Base):
         Index("ix_jobs_status_lease", "status", "lease_expires_at"),
         Index("ix_jobs_status_created", "status", "created_at"),
         Index("ix_jobs_pipeline_created", "pipeline_id", "created_at"),
+        Index("ix_jobs_schedule_status", "schedule_id", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -40,6 +41,8 @@ class JobRecord(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     triggered_by: Mapped[str] = mapped_column(String(16), default="api")
+    schedule_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -56,8 +56,35 @@ def create_pipeline_job(
     revision: int | None = None,
     triggered_by: TriggeredBy = TriggeredBy.API,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    schedule_id: str | None = None,
 ) -> JobRecord:
     """A committed ``queued`` job for ``definition`` (a snapshot: later edits don't change this run)."""
+    job = new_pipeline_job(
+        definition,
+        context=context,
+        pipeline_id=pipeline_id,
+        revision=revision,
+        triggered_by=triggered_by,
+        max_attempts=max_attempts,
+        schedule_id=schedule_id,
+    )
+    with db.session() as session:
+        session.add(job)
+    return job
+
+
+def new_pipeline_job(
+    definition: PipelineDefinition,
+    *,
+    context: dict[str, Any],
+    pipeline_id: str | None = None,
+    revision: int | None = None,
+    triggered_by: TriggeredBy = TriggeredBy.API,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    schedule_id: str | None = None,
+    scheduled_for: datetime | None = None,
+) -> JobRecord:
+    """A new, unsaved ``queued`` job row, for callers that add it inside their own transaction."""
     now = utcnow()
     job = JobRecord(
         id=new_job_id(),
@@ -77,11 +104,11 @@ def create_pipeline_job(
         max_attempts=max_attempts,
         cancel_requested=False,
         triggered_by=triggered_by.value,
+        schedule_id=schedule_id,
+        scheduled_for=scheduled_for,
         created_at=now,
         updated_at=now,
     )
-    with db.session() as session:
-        session.add(job)
     return job
 
 
@@ -221,11 +248,14 @@ def list_jobs(
     *,
     status: JobStatus | None = None,
     pipeline_id: str | None = None,
+    schedule_id: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[JobRecord], int]:
     """A page of jobs, newest first, and the total that match the filters."""
     filters = []
+    if schedule_id is not None:
+        filters.append(JobRecord.schedule_id == schedule_id)
     if status is not None:
         filters.append(JobRecord.status == status.value)
     if pipeline_id is not None:

@@ -90,6 +90,12 @@ def delete_pipeline(db: Database, pipeline_id: str) -> None:
         if record is None:
             raise NotFound(f"pipeline {pipeline_id} not found")
         session.delete(record)
+        try:
+            session.flush()
+        except IntegrityError as exc:  # a schedule still targets it (foreign key RESTRICT)
+            raise Conflict(
+                f"pipeline {record.name!r} is the target of one or more schedules; delete those first"
+            ) from exc
 
 
 def get_pipeline(db: Database, pipeline_id: str) -> PipelineRecord:

@@ -15,7 +15,16 @@ from backend.app import create_app
 from shared.config import Settings
 from shared.db.engine import Database
 from tests.harness.servers import free_port
-from tests.stack import ApiProcess, WorkerPool, api_process, make_settings, migrated_database, worker_pool
+from tests.stack import (
+    ApiProcess,
+    BeatPool,
+    WorkerPool,
+    api_process,
+    beat_pool,
+    make_settings,
+    migrated_database,
+    worker_pool,
+)
 
 PLUGINS_DIR = Path(__file__).parent / "plugins"
 
@@ -84,3 +93,9 @@ def pipeline_yaml(*steps: str, name: str | None = None) -> str:
     """A one-pipeline YAML document with the given step lines (each a flow mapping)."""
     body = "\n".join(f"  - {s}" for s in steps)
     return f"name: {name or 'p-' + uuid.uuid4().hex[:8]}\nsteps:\n{body}\n"
+
+
+@pytest.fixture()
+def beats(settings: Settings, db: Database, flushed_redis: str, tmp_path: Path) -> Iterator[BeatPool]:
+    with beat_pool(settings, tmp_path / "beat-logs") as pool:
+        yield pool

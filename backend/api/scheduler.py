@@ -1,0 +1,167 @@
+"""``/api/v1/scheduler``: cron schedules of pipelines; beat fires them, these views only store them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from backend.api.paging import page_bounds
+from backend.api.scheduler_schemas import (
+    PreviewQuerySchema,
+    PreviewRequestSchema,
+    PreviewSchema,
+    RunsQuerySchema,
+    ScheduleCreateSchema,
+    SchedulePageSchema,
+    ScheduleRunsSchema,
+    ScheduleSchema,
+    ScheduleUpdateSchema,
+)
+from backend.api.schemas import EnqueuedSchema, PageQuerySchema
+from backend.services import services
+from shared.jobs import service as jobs
+from shared.jobs.enqueue import enqueue_pipeline_run
+from shared.jobs.status import TriggeredBy
+from shared.jobs.targets import stored_target
+from shared.pipelines import service as pipelines
+from shared.scheduling import service as schedules
+from shared.scheduling.cron import CronSchedule
+
+blp = Blueprint("scheduler", __name__, url_prefix="/api/v1/scheduler", description="Cron schedules")
+
+
+def _body(view: schedules.ScheduleView) -> dict[str, Any]:
+    record = view.record
+    body = {name: getattr(record, name) for name in ScheduleSchema._declared_fields if hasattr(record, name)}
+    body.update(last_status=view.last_status, pipeline_name=view.pipeline_name)
+    return body
+
+
+@blp.route("/jobs")
+class Schedules(MethodView):
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, SchedulePageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """List schedules by name."""
+        limit, offset = page_bounds(query)
+        views, total = schedules.list_schedules(services().db, limit=limit, offset=offset)
+        return {"items": [_body(v) for v in views], "total": total, "page": query["page"], "page_size": limit}
+
+    @blp.arguments(ScheduleCreateSchema)
+    @blp.response(201, ScheduleSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Create a schedule; it fires from its next slot, without restarting beat."""
+        svc = services()
+        record = schedules.create_schedule(svc.db, body, default_timezone=svc.settings.scheduler_timezone)
+        return _body(schedules.get_schedule(svc.db, record.id))
+
+
+@blp.route("/jobs/<schedule_id>")
+class ScheduleById(MethodView):
+    @blp.response(200, ScheduleSchema)
+    def get(self, schedule_id: str) -> dict[str, Any]:
+        """Get a schedule."""
+        return _body(schedules.get_schedule(services().db, schedule_id))
+
+    @blp.arguments(ScheduleUpdateSchema)
+    @blp.response(200, ScheduleSchema)
+    def put(self, body: dict[str, Any], schedule_id: str) -> dict[str, Any]:
+        """Change some fields; a new timing applies from the next slot after now."""
+        db = services().db
+        schedules.update_schedule(db, schedule_id, body)
+        return _body(schedules.get_schedule(db, schedule_id))
+
+    @blp.response(204)
+    def delete(self, schedule_id: str) -> None:
+        """Delete a schedule (the jobs it created are kept)."""
+        schedules.delete_schedule(services().db, schedule_id)
+
+
+@blp.route("/jobs/<schedule_id>/enable")
+class EnableSchedule(MethodView):
+    @blp.response(200, ScheduleSchema)
+    def post(self, schedule_id: str) -> dict[str, Any]:
+        """Enable: fires from the next slot after now (slots passed while disabled are not caught up)."""
+        db = services().db
+        schedules.set_enabled(db, schedule_id, True)
+        return _body(schedules.get_schedule(db, schedule_id))
+
+
+@blp.route("/jobs/<schedule_id>/disable")
+class DisableSchedule(MethodView):
+    @blp.response(200, ScheduleSchema)
+    def post(self, schedule_id: str) -> dict[str, Any]:
+        """Disable: no more fires until enabled."""
+        db = services().db
+        schedules.set_enabled(db, schedule_id, False)
+        return _body(schedules.get_schedule(db, schedule_id))
+
+
+@blp.route("/jobs/<schedule_id>/trigger")
+class TriggerSchedule(MethodView):
+    @blp.response(202, EnqueuedSchema)
+    def post(self, schedule_id: str) -> dict[str, Any]:
+        """Run the schedule's pipeline now (``triggered_by: manual``), outside its slots."""
+        svc = services()
+        view = schedules.get_schedule(svc.db, schedule_id)
+        target = stored_target(pipelines.get_pipeline(svc.db, view.record.pipeline_id))
+        job = enqueue_pipeline_run(
+            svc.runtime,
+            svc.celery,
+            target,
+            context=dict(view.record.context or {}),
+            triggered_by=TriggeredBy.MANUAL,
+            schedule_id=schedule_id,
+        )
+        return {
+            "job_id": job.id,
+            "status": job.status,
+            "pipeline_name": job.pipeline_name,
+            "created_at": job.created_at,
+        }
+
+
+@blp.route("/jobs/<schedule_id>/runs")
+class ScheduleRuns(MethodView):
+    @blp.arguments(RunsQuerySchema, location="query")
+    @blp.response(200, ScheduleRunsSchema)
+    def get(self, query: dict[str, Any], schedule_id: str) -> dict[str, Any]:
+        """The jobs this schedule created (fired and triggered), newest first."""
+        db = services().db
+        schedules.get_schedule(db, schedule_id)
+        limit, offset = page_bounds(query)
+        items, total = jobs.list_jobs(db, schedule_id=schedule_id, limit=limit, offset=offset)
+        return {"items": items, "total": total, "page": query["page"], "page_size": limit}
+
+
+@blp.route("/jobs/<schedule_id>/preview")
+class PreviewSchedule(MethodView):
+    @blp.arguments(PreviewQuerySchema, location="query")
+    @blp.response(200, PreviewSchema)
+    def get(self, query: dict[str, Any], schedule_id: str) -> dict[str, Any]:
+        """The schedule's next fire times."""
+        record = schedules.get_schedule(services().db, schedule_id).record
+        return _preview(schedules.cron_of(record), query["count"])
+
+
+@blp.route("/preview")
+class PreviewExpression(MethodView):
+    @blp.arguments(PreviewRequestSchema)
+    @blp.response(200, PreviewSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The next fire times of an expression, to check it before saving a schedule."""
+        zone = body.get("timezone") or services().settings.scheduler_timezone
+        return _preview(CronSchedule.parse(body["cron_expr"], zone), body["count"])
+
+
+def _preview(cron: CronSchedule, count: int) -> dict[str, Any]:
+    fires: list[datetime] = schedules.preview(cron, count)
+    return {
+        "cron_expr": cron.expression,
+        "timezone": cron.timezone,
+        "fire_times": fires,
+        "fire_times_local": [f.astimezone(cron.zone).isoformat() for f in fires],
+    }

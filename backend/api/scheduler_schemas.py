@@ -1,0 +1,101 @@
+"""Request and response schemas of ``/api/v1/scheduler``."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from backend.api.schemas import ContextField, JobSchema, PageQuerySchema
+from shared.scheduling.policies import CatchUp, Overlap
+
+_NAME = validate.Length(min=1, max=200)
+
+
+class ScheduleUpdateSchema(Schema):
+    """The fields a client may change; any subset."""
+
+    name = fields.String(validate=_NAME)
+    description = fields.String(validate=validate.Length(max=2000))
+    pipeline_id = fields.String(validate=validate.Length(min=1, max=36))
+    pipeline_name = fields.String(validate=_NAME)
+    context = fields.Dict(keys=fields.String())
+    cron_expr = fields.String(validate=validate.Length(min=1, max=200))
+    timezone = fields.String(validate=validate.Length(min=1, max=64))
+    enabled = fields.Boolean()
+    catchup = fields.String(validate=validate.OneOf([c.value for c in CatchUp]))
+    catchup_window_seconds = fields.Integer(strict=True, validate=validate.Range(min=1, max=366 * 86400))
+    overlap = fields.String(validate=validate.OneOf([o.value for o in Overlap]))
+
+
+class ScheduleCreateSchema(ScheduleUpdateSchema):
+    """A new schedule: a name, a cron expression and the pipeline (by id or name) are required."""
+
+    name = fields.String(required=True, validate=_NAME)
+    cron_expr = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    context = ContextField()
+
+
+class ScheduleSchema(Schema):
+    """A schedule, its next slot and its last run."""
+
+    id = fields.String()
+    name = fields.String()
+    description = fields.String()
+    pipeline_id = fields.String()
+    pipeline_name = fields.String(allow_none=True)
+    context = fields.Dict()
+    cron_expr = fields.String()
+    timezone = fields.String()
+    enabled = fields.Boolean()
+    catchup = fields.String()
+    catchup_window_seconds = fields.Integer()
+    overlap = fields.String()
+    next_run = fields.DateTime(allow_none=True)
+    deferred_slot = fields.DateTime(allow_none=True)
+    last_run = fields.DateTime(allow_none=True)
+    last_status = fields.String(allow_none=True)
+    last_job_id = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class SchedulePageSchema(Schema):
+    """A page of schedules, by name."""
+
+    items = fields.List(fields.Nested(ScheduleSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+
+
+class PreviewQuerySchema(Schema):
+    """How many fire times to list."""
+
+    count = fields.Integer(load_default=10, validate=validate.Range(min=1, max=500))
+
+
+class PreviewRequestSchema(PreviewQuerySchema):
+    """An expression to try before saving a schedule."""
+
+    cron_expr = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    timezone = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class PreviewSchema(Schema):
+    """The next fire times, in UTC and in the schedule's time zone."""
+
+    cron_expr = fields.String()
+    timezone = fields.String()
+    fire_times = fields.List(fields.DateTime())
+    fire_times_local = fields.List(fields.String())
+
+
+class ScheduleRunsSchema(Schema):
+    """The jobs a schedule created, newest first."""
+
+    items = fields.List(fields.Nested(JobSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+
+
+RunsQuerySchema = PageQuerySchema
