@@ -97,7 +97,9 @@ class DatabaseScheduler(Scheduler):
 
     @property
     def info(self) -> str:
-        return f"    . leader lease: {self.lease.key} (owner {self.owner})"
+        from shared.scheduling.lease import LEADER_KEY
+
+        return f"    . schedules from the database; one leader fires (lease key {LEADER_KEY})"
 
     def reserve(self, entry: Any) -> Any:  # pragma: no cover - no static entries
         return entry

@@ -89,12 +89,13 @@ def delete_pipeline(db: Database, pipeline_id: str) -> None:
         record = session.get(PipelineRecord, pipeline_id)
         if record is None:
             raise NotFound(f"pipeline {pipeline_id} not found")
+        name = record.name
         session.delete(record)
         try:
             session.flush()
         except IntegrityError as exc:  # a schedule still targets it (foreign key RESTRICT)
             raise Conflict(
-                f"pipeline {record.name!r} is the target of one or more schedules; delete those first"
+                f"pipeline {name!r} is the target of one or more schedules; delete those first"
             ) from exc
 
 

@@ -109,9 +109,34 @@ def test_mimir_up_runs_a_pipeline_end_to_end_and_stops_cleanly(
     ]
     assert (data_dir / "output" / "reports" / "first.json").is_file()
     assert requests.get(f"{url}/health", timeout=5).json()["status"] == "ok"
+    _a_schedule_fires_through_beat(url)
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=40) == 0
+    assert list((data_dir / "backups").glob("mimir-*.db")), "no SQLite backup on clean stop"
     leftovers = subprocess.run(
         ["pgrep", "-s", str(process.pid)], capture_output=True, text=True
     ).stdout.split()
     assert leftovers == []
+
+
+def _a_schedule_fires_through_beat(url: str) -> None:
+    stored = requests.post(
+        f"{url}/api/v1/pipelines",
+        json={"pipeline_yaml": "name: heartbeat\nsteps:\n  - {name: a, plugin: Utility.noop}\n"},
+        timeout=10,
+    )
+    assert stored.status_code == 201, stored.text
+    schedule = requests.post(
+        f"{url}/api/v1/scheduler/jobs",
+        json={"name": "every-2s", "pipeline_name": "heartbeat", "cron_expr": "*/2 * * * * *"},
+        timeout=10,
+    )
+    assert schedule.status_code == 201, schedule.text
+    runs_url = f"{url}/api/v1/scheduler/jobs/{schedule.json()['id']}/runs"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        runs = requests.get(runs_url, timeout=10).json()["items"]
+        if any(r["status"] == "succeeded" and r["triggered_by"] == "scheduler" for r in runs):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"no scheduled run succeeded within 30s: {runs}")

@@ -1,0 +1,176 @@
+"""Real ``mimir beat`` processes firing schedules through real workers: counts, failover, downtime."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from shared.config import Settings
+from shared.db.base import utcnow
+from shared.db.engine import Database
+from shared.jobs.records import JobRecord
+from shared.scheduling.records import ScheduleFireRecord
+from tests.integration.conftest import pipeline_yaml
+from tests.stack import BeatPool, WorkerPool, beat_pool
+
+pytestmark = pytest.mark.integration
+SCHEDULES = "/api/v1/scheduler/jobs"
+SECOND = timedelta(seconds=1)
+
+
+def _per_second_schedule(client: FlaskClient, name: str, **fields: Any) -> dict[str, Any]:
+    pipeline = client.post(
+        "/api/v1/pipelines",
+        json={"pipeline_yaml": pipeline_yaml("{name: a, plugin: Utility.noop}", name=f"p-{name}")},
+    )
+    assert pipeline.status_code == 201, pipeline.json
+    body = {"name": name, "pipeline_id": pipeline.json["id"], "cron_expr": "* * * * * *", **fields}
+    response = client.post(SCHEDULES, json=body)
+    assert response.status_code == 201, response.json
+    return dict(response.json)
+
+
+def _fires(db: Database, schedule_id: str) -> list[ScheduleFireRecord]:
+    with db.sessions() as session:
+        return list(
+            session.execute(
+                select(ScheduleFireRecord)
+                .where(ScheduleFireRecord.schedule_id == schedule_id)
+                .order_by(ScheduleFireRecord.slot)
+            ).scalars()
+        )
+
+
+def _jobs(db: Database, schedule_id: str) -> list[JobRecord]:
+    with db.sessions() as session:
+        return list(
+            session.execute(
+                select(JobRecord)
+                .where(JobRecord.schedule_id == schedule_id)
+                .order_by(JobRecord.scheduled_for)
+            ).scalars()
+        )
+
+
+def _wait_for(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def _assert_every_slot_once(
+    db: Database, schedule_id: str, first: datetime, until: datetime
+) -> list[JobRecord]:
+    jobs = _jobs(db, schedule_id)
+    slots = [j.scheduled_for for j in jobs]
+    assert len(slots) == len(set(slots)), "a slot fired twice"
+    expected = []
+    slot = first
+    while slot <= until:
+        expected.append(slot)
+        slot += SECOND
+    assert [s for s in slots if s is not None and s <= until] == expected
+    return jobs
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True)
+def test_per_second_schedule_fires_once_per_slot_through_the_workers(
+    client: FlaskClient, db: Database, workers: WorkerPool, beats: BeatPool
+) -> None:
+    workers.start(1, concurrency=2)
+    beats.start(1)
+    beats.leader()
+    schedule = _per_second_schedule(client, "tick")
+    first = datetime.fromisoformat(schedule["next_run"])
+    time.sleep(6)
+    client.post(f"{SCHEDULES}/{schedule['id']}/disable")
+    stopped = utcnow()
+    until = stopped - timedelta(seconds=1.5)  # slots this old were certainly due while beat ran
+    jobs = _assert_every_slot_once(db, schedule["id"], first, until)
+    assert len(jobs) >= 4
+    _wait_for(lambda: all(j.status == "succeeded" for j in _jobs(db, schedule["id"])), 30, "jobs to succeed")
+    assert {j.triggered_by for j in jobs} == {"scheduler"}
+    assert all(
+        j.scheduled_for is not None and j.scheduled_for < stopped + SECOND for j in _jobs(db, schedule["id"])
+    )
+    runs = client.get(f"{SCHEDULES}/{schedule['id']}/runs?page_size=100").json
+    assert runs["total"] == len(_jobs(db, schedule["id"]))
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True)
+def test_three_beats_with_the_leader_killed_repeatedly_fire_each_slot_exactly_once(
+    client: FlaskClient, db: Database, settings: Settings, workers: WorkerPool, beats: BeatPool
+) -> None:
+    workers.start(1, concurrency=2)
+    beats.start(3)
+    beats.leader()
+    schedule = _per_second_schedule(client, "failover")
+    first = datetime.fromisoformat(schedule["next_run"])
+    killed = []
+    for _ in range(3):
+        time.sleep(3)
+        leader = beats.leader()
+        beats.kill(leader)
+        killed.append(leader.pid)
+        beats.start(1)
+    time.sleep(4)
+    assert beats.leader().pid not in killed
+    client.post(f"{SCHEDULES}/{schedule['id']}/disable")
+    until = utcnow() - timedelta(seconds=1.5)
+    jobs = _assert_every_slot_once(db, schedule["id"], first, until)
+    lateness = max((j.created_at - j.scheduled_for).total_seconds() for j in jobs if j.scheduled_for)
+    # A new leader takes over once the dead one's lease expires, then fires the slots it missed.
+    assert lateness < settings.scheduler_lease_seconds + 3.0, lateness
+
+
+@pytest.mark.parametrize("database_kind", ["postgresql"], indirect=True)
+def test_beat_down_across_slots_applies_each_catch_up_policy_on_restart(
+    client: FlaskClient, db: Database, settings: Settings, flushed_redis: str, tmp_path: Path
+) -> None:
+    grace = 2.0
+    quick_misfire = settings.with_overrides(scheduler_misfire_grace_seconds=grace)
+    policies = {p: _per_second_schedule(client, f"catchup-{p}", catchup=p) for p in ("none", "last", "all")}
+    with beat_pool(quick_misfire, tmp_path / "beat-logs") as pool:
+        beat = pool.start(1)[0]
+        _wait_for(lambda: all(_fires(db, s["id"]) for s in policies.values()), 30, "first fires")
+        pool.kill(beat)
+        down_at = utcnow()
+        time.sleep(8)
+        restarted_at = utcnow()
+        pool.start(1)
+        _wait_for(
+            lambda: all(
+                any(f.created_at > restarted_at for f in _fires(db, s["id"])) for s in policies.values()
+            ),
+            30,
+            "fires after the restart",
+        )
+        time.sleep(1.5)
+    for policy, schedule in policies.items():
+        fires = _fires(db, schedule["id"])
+        before = [f for f in fires if f.created_at < down_at + SECOND]
+        after = [f for f in fires if f.created_at > restarted_at]
+        last_before = max(f.slot for f in before)
+        resumed_at = min(f.created_at for f in after)  # the restarted beat's first tick
+        missed_region = [f.slot for f in after if f.slot < resumed_at - timedelta(seconds=grace)]
+        slots_missed = int((resumed_at - timedelta(seconds=grace) - last_before).total_seconds())
+        assert slots_missed >= 5, (policy, slots_missed)
+        if policy == "none":
+            assert missed_region == [], policy
+        elif policy == "last":
+            assert len(missed_region) == 1, (policy, missed_region)
+            assert missed_region[0] + SECOND >= resumed_at - timedelta(seconds=grace)
+        else:
+            all_slots = sorted(f.slot for f in fires)
+            assert all_slots == [all_slots[0] + i * SECOND for i in range(len(all_slots))], policy
+        view = client.get(f"{SCHEDULES}/{schedule['id']}").json
+        assert datetime.fromisoformat(view["next_run"]) > restarted_at
