@@ -203,3 +203,25 @@ def test_sqlite_backup_is_a_consistent_copy_and_old_ones_are_pruned(db: Database
         assert schedules.get_schedule(copy, schedule.id).record.name == schedule.name
     finally:
         copy.dispose()
+
+
+def test_mimir_backup_command_writes_a_backup_or_explains_why_not(db: Database, settings: Any) -> None:
+    import subprocess
+    import sys
+
+    from tests.stack import REPO_ROOT, settings_environment
+
+    result = subprocess.run(
+        [sys.executable, "-m", "shared.cli", "backup"],
+        env=settings_environment(settings),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if db.is_sqlite:
+        assert result.returncode == 0, result.stderr
+        assert list_backups(settings.backups_dir), result.stdout
+    else:
+        assert result.returncode == 1
+        assert "back it up with PostgreSQL's own tools" in result.stderr
