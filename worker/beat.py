@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import redis
@@ -43,7 +44,7 @@ class DatabaseScheduler(Scheduler):
         client = redis.Redis.from_url(settings.resolved_redis_url, socket_connect_timeout=2, socket_timeout=5)
         self.lease = LeaderLease(client, self.owner, settings.scheduler_lease_seconds)
         self.policy = FirePolicy(
-            misfire_grace=_seconds(settings.scheduler_misfire_grace_seconds),
+            misfire_grace=timedelta(seconds=settings.scheduler_misfire_grace_seconds),
             max_catchup=settings.scheduler_max_catchup,
         )
         self.upkeep = Upkeep(
@@ -100,20 +101,3 @@ class DatabaseScheduler(Scheduler):
         from shared.scheduling.lease import LEADER_KEY
 
         return f"    . schedules from the database; one leader fires (lease key {LEADER_KEY})"
-
-    def reserve(self, entry: Any) -> Any:  # pragma: no cover - no static entries
-        return entry
-
-    def get_schedule(self) -> dict[str, Any]:
-        return {}
-
-    def set_schedule(self, schedule: dict[str, Any]) -> None:
-        pass
-
-    schedule = property(get_schedule, set_schedule)
-
-
-def _seconds(value: float) -> Any:
-    from datetime import timedelta
-
-    return timedelta(seconds=value)

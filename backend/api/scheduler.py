@@ -13,14 +13,12 @@ from backend.api.scheduler_schemas import (
     PreviewQuerySchema,
     PreviewRequestSchema,
     PreviewSchema,
-    RunsQuerySchema,
     ScheduleCreateSchema,
     SchedulePageSchema,
-    ScheduleRunsSchema,
     ScheduleSchema,
     ScheduleUpdateSchema,
 )
-from backend.api.schemas import EnqueuedSchema, PageQuerySchema
+from backend.api.schemas import EnqueuedSchema, JobPageSchema, PageQuerySchema
 from backend.services import services
 from shared.jobs import service as jobs
 from shared.jobs.enqueue import enqueue_pipeline_run
@@ -126,8 +124,8 @@ class TriggerSchedule(MethodView):
 
 @blp.route("/jobs/<schedule_id>/runs")
 class ScheduleRuns(MethodView):
-    @blp.arguments(RunsQuerySchema, location="query")
-    @blp.response(200, ScheduleRunsSchema)
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, JobPageSchema)
     def get(self, query: dict[str, Any], schedule_id: str) -> dict[str, Any]:
         """The jobs this schedule created (fired and triggered), newest first."""
         db = services().db

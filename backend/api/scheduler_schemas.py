@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from backend.api.schemas import ContextField, JobSchema, PageQuerySchema
+from backend.api.schemas import ContextField
 from shared.scheduling.policies import CatchUp, Overlap
 
 _NAME = validate.Length(min=1, max=200)
@@ -87,15 +87,3 @@ class PreviewSchema(Schema):
     timezone = fields.String()
     fire_times = fields.List(fields.DateTime())
     fire_times_local = fields.List(fields.String())
-
-
-class ScheduleRunsSchema(Schema):
-    """The jobs a schedule created, newest first."""
-
-    items = fields.List(fields.Nested(JobSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
-
-
-RunsQuerySchema = PageQuerySchema

@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from shared.config import Settings
 from shared.db.base import utcnow
 from shared.db.engine import Database
 from shared.jobs.records import JobRecord
-from shared.scheduling.records import ScheduleFireRecord
 from tests.integration.conftest import pipeline_yaml
+from tests.integration.schedule_rows import fires_of, jobs_of
 from tests.stack import BeatPool, WorkerPool, beat_pool
 
 pytestmark = pytest.mark.integration
@@ -36,28 +35,6 @@ def _per_second_schedule(client: FlaskClient, name: str, **fields: Any) -> dict[
     return dict(response.json)
 
 
-def _fires(db: Database, schedule_id: str) -> list[ScheduleFireRecord]:
-    with db.sessions() as session:
-        return list(
-            session.execute(
-                select(ScheduleFireRecord)
-                .where(ScheduleFireRecord.schedule_id == schedule_id)
-                .order_by(ScheduleFireRecord.slot)
-            ).scalars()
-        )
-
-
-def _jobs(db: Database, schedule_id: str) -> list[JobRecord]:
-    with db.sessions() as session:
-        return list(
-            session.execute(
-                select(JobRecord)
-                .where(JobRecord.schedule_id == schedule_id)
-                .order_by(JobRecord.scheduled_for)
-            ).scalars()
-        )
-
-
 def _wait_for(condition: Any, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -70,7 +47,7 @@ def _wait_for(condition: Any, timeout: float, what: str) -> None:
 def _assert_every_slot_once(
     db: Database, schedule_id: str, first: datetime, until: datetime
 ) -> list[JobRecord]:
-    jobs = _jobs(db, schedule_id)
+    jobs = jobs_of(db, schedule_id)
     slots = [j.scheduled_for for j in jobs]
     assert len(slots) == len(set(slots)), "a slot fired twice"
     expected = []
@@ -97,13 +74,16 @@ def test_per_second_schedule_fires_once_per_slot_through_the_workers(
     until = stopped - timedelta(seconds=1.5)  # slots this old were certainly due while beat ran
     jobs = _assert_every_slot_once(db, schedule["id"], first, until)
     assert len(jobs) >= 4
-    _wait_for(lambda: all(j.status == "succeeded" for j in _jobs(db, schedule["id"])), 30, "jobs to succeed")
+    _wait_for(
+        lambda: all(j.status == "succeeded" for j in jobs_of(db, schedule["id"])), 30, "jobs to succeed"
+    )
     assert {j.triggered_by for j in jobs} == {"scheduler"}
     assert all(
-        j.scheduled_for is not None and j.scheduled_for < stopped + SECOND for j in _jobs(db, schedule["id"])
+        j.scheduled_for is not None and j.scheduled_for < stopped + SECOND
+        for j in jobs_of(db, schedule["id"])
     )
     runs = client.get(f"{SCHEDULES}/{schedule['id']}/runs?page_size=100").json
-    assert runs["total"] == len(_jobs(db, schedule["id"]))
+    assert runs["total"] == len(jobs_of(db, schedule["id"]))
 
 
 @pytest.mark.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True)
@@ -141,7 +121,7 @@ def test_beat_down_across_slots_applies_each_catch_up_policy_on_restart(
     policies = {p: _per_second_schedule(client, f"catchup-{p}", catchup=p) for p in ("none", "last", "all")}
     with beat_pool(quick_misfire, tmp_path / "beat-logs") as pool:
         beat = pool.start(1)[0]
-        _wait_for(lambda: all(_fires(db, s["id"]) for s in policies.values()), 30, "first fires")
+        _wait_for(lambda: all(fires_of(db, s["id"]) for s in policies.values()), 30, "first fires")
         pool.kill(beat)
         down_at = utcnow()
         time.sleep(8)
@@ -149,14 +129,14 @@ def test_beat_down_across_slots_applies_each_catch_up_policy_on_restart(
         pool.start(1)
         _wait_for(
             lambda: all(
-                any(f.created_at > restarted_at for f in _fires(db, s["id"])) for s in policies.values()
+                any(f.created_at > restarted_at for f in fires_of(db, s["id"])) for s in policies.values()
             ),
             30,
             "fires after the restart",
         )
         time.sleep(1.5)
     for policy, schedule in policies.items():
-        fires = _fires(db, schedule["id"])
+        fires = fires_of(db, schedule["id"])
         before = [f for f in fires if f.created_at < down_at + SECOND]
         after = [f for f in fires if f.created_at > restarted_at]
         last_before = max(f.slot for f in before)

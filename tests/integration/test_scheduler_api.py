@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
@@ -34,7 +35,7 @@ def test_created_schedule_has_its_next_slot_in_its_time_zone(client: FlaskClient
     assert created["pipeline_id"] == pipeline_id and created["pipeline_name"] == "nightly"
     assert (created["enabled"], created["catchup"], created["overlap"]) == (True, "none", "allow")
     next_run = datetime.fromisoformat(created["next_run"])
-    local = next_run.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Paris"))
+    local = next_run.astimezone(ZoneInfo("Europe/Paris"))
     assert (local.hour, local.minute) == (7, 0) and local.weekday() < 5
     listing = client.get(SCHEDULES).json
     assert [s["name"] for s in listing["items"]] == ["every-morning"] and listing["total"] == 1

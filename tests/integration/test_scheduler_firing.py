@@ -7,20 +7,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from shared.db.base import utcnow
 from shared.db.engine import Database
 from shared.jobs import service as jobs
-from shared.jobs.records import JobRecord
 from shared.pipelines import service as pipelines
 from shared.pipelines.validation import load_single_pipeline
 from shared.plugins.registry import PluginRegistry
 from shared.scheduling import service as schedules
 from shared.scheduling.firing import FirePolicy, fire_due_schedules
-from shared.scheduling.records import ScheduleFireRecord, ScheduleRecord
+from shared.scheduling.records import ScheduleRecord
 from shared.scheduling.upkeep import backup_sqlite, delete_old_jobs, list_backups
 from tests.integration.conftest import pipeline_yaml
+from tests.integration.schedule_rows import fires_of, jobs_of
 
 POLICY = FirePolicy(misfire_grace=timedelta(seconds=30), max_catchup=100)
 
@@ -34,34 +32,12 @@ def _schedule(db: Database, **fields: Any) -> ScheduleRecord:
     return schedules.create_schedule(db, values, default_timezone="UTC")
 
 
-def _jobs_of(db: Database, schedule_id: str) -> list[JobRecord]:
-    with db.sessions() as session:
-        return list(
-            session.execute(
-                select(JobRecord)
-                .where(JobRecord.schedule_id == schedule_id)
-                .order_by(JobRecord.scheduled_for)
-            ).scalars()
-        )
-
-
-def _fires_of(db: Database, schedule_id: str) -> list[ScheduleFireRecord]:
-    with db.sessions() as session:
-        return list(
-            session.execute(
-                select(ScheduleFireRecord)
-                .where(ScheduleFireRecord.schedule_id == schedule_id)
-                .order_by(ScheduleFireRecord.slot)
-            ).scalars()
-        )
-
-
 def _whole_second(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
 def _finish_all(db: Database, schedule_id: str) -> None:
-    for job in _jobs_of(db, schedule_id):
+    for job in jobs_of(db, schedule_id):
         if job.status == "queued":
             jobs.cancel_job(db, job.id)
 
@@ -72,9 +48,9 @@ def test_each_due_slot_fires_once_however_often_beat_ticks(db: Database) -> None
     start = schedule.next_run
     for offset in (0.0, 0.5, 1.0, 1.0, 2.2, 2.9):
         fire_due_schedules(db, POLICY, start + timedelta(seconds=offset))
-    slots = [j.scheduled_for for j in _jobs_of(db, schedule.id)]
+    slots = [j.scheduled_for for j in jobs_of(db, schedule.id)]
     assert slots == [start, start + timedelta(seconds=1), start + timedelta(seconds=2)]
-    assert {j.triggered_by for j in _jobs_of(db, schedule.id)} == {"scheduler"}
+    assert {j.triggered_by for j in jobs_of(db, schedule.id)} == {"scheduler"}
     stored = schedules.get_schedule(db, schedule.id).record
     assert stored.next_run == start + timedelta(seconds=3)
     assert stored.last_run == start + timedelta(seconds=2)
@@ -100,9 +76,9 @@ def test_racing_beats_fire_each_slot_exactly_once(db: Database) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    slots = [j.scheduled_for for j in _jobs_of(db, schedule.id)]
+    slots = [j.scheduled_for for j in jobs_of(db, schedule.id)]
     assert len(slots) == 10 and len(set(slots)) == 10
-    assert len(_fires_of(db, schedule.id)) == 10
+    assert len(fires_of(db, schedule.id)) == 10
 
 
 def test_catch_up_none_drops_missed_slots_and_resumes(db: Database) -> None:
@@ -110,7 +86,7 @@ def test_catch_up_none_drops_missed_slots_and_resumes(db: Database) -> None:
     assert schedule.next_run is not None
     now = schedule.next_run + timedelta(seconds=100)  # beat was down for 100 slots; grace is 30s
     fire_due_schedules(db, POLICY, now)
-    slots = [j.scheduled_for for j in _jobs_of(db, schedule.id)]
+    slots = [j.scheduled_for for j in jobs_of(db, schedule.id)]
     assert slots == [now - timedelta(seconds=s) for s in range(30, -1, -1)]  # only slots within the grace
     assert schedules.get_schedule(db, schedule.id).record.next_run == now + timedelta(seconds=1)
 
@@ -120,7 +96,7 @@ def test_catch_up_last_runs_the_latest_missed_slot_once(db: Database) -> None:
     assert schedule.next_run is not None
     now = schedule.next_run + timedelta(hours=5, minutes=10)
     fire_due_schedules(db, POLICY, now)
-    assert [j.scheduled_for for j in _jobs_of(db, schedule.id)] == [schedule.next_run + timedelta(hours=5)]
+    assert [j.scheduled_for for j in jobs_of(db, schedule.id)] == [schedule.next_run + timedelta(hours=5)]
     assert schedules.get_schedule(db, schedule.id).record.next_run == schedule.next_run + timedelta(hours=6)
 
 
@@ -130,9 +106,9 @@ def test_catch_up_all_runs_every_missed_slot_within_the_window(db: Database) -> 
     now = schedule.next_run + timedelta(hours=5, minutes=10)
     fire_due_schedules(db, POLICY, now)
     expected = [schedule.next_run + timedelta(hours=h) for h in (3, 4, 5)]  # 02:10 ago is the window edge
-    assert [j.scheduled_for for j in _jobs_of(db, schedule.id)] == expected
+    assert [j.scheduled_for for j in jobs_of(db, schedule.id)] == expected
     fire_due_schedules(db, POLICY, now)  # a restart right after: nothing fires twice
-    assert len(_jobs_of(db, schedule.id)) == 3
+    assert len(jobs_of(db, schedule.id)) == 3
 
 
 def test_overlap_skip_records_the_skipped_slot(db: Database) -> None:
@@ -141,7 +117,7 @@ def test_overlap_skip_records_the_skipped_slot(db: Database) -> None:
     start = schedule.next_run
     fire_due_schedules(db, POLICY, start)
     fire_due_schedules(db, POLICY, start + timedelta(seconds=2))  # the first job is still queued
-    fires = _fires_of(db, schedule.id)
+    fires = fires_of(db, schedule.id)
     assert [(f.outcome, f.reason) for f in fires] == [
         ("fired", None),
         ("skipped", "previous run still going"),
@@ -149,7 +125,7 @@ def test_overlap_skip_records_the_skipped_slot(db: Database) -> None:
     ]
     _finish_all(db, schedule.id)
     fire_due_schedules(db, POLICY, start + timedelta(seconds=3))
-    assert [f.outcome for f in _fires_of(db, schedule.id)][-1] == "fired"
+    assert [f.outcome for f in fires_of(db, schedule.id)][-1] == "fired"
 
 
 def test_overlap_queue_defers_one_run_until_the_previous_ends(db: Database) -> None:
@@ -159,11 +135,11 @@ def test_overlap_queue_defers_one_run_until_the_previous_ends(db: Database) -> N
     fire_due_schedules(db, POLICY, start)
     fire_due_schedules(db, POLICY, start + timedelta(seconds=1))
     fire_due_schedules(db, POLICY, start + timedelta(seconds=3))
-    assert len(_jobs_of(db, schedule.id)) == 1
+    assert len(jobs_of(db, schedule.id)) == 1
     assert schedules.get_schedule(db, schedule.id).record.deferred_slot == start + timedelta(seconds=1)
     _finish_all(db, schedule.id)
     fire_due_schedules(db, POLICY, start + timedelta(seconds=3, milliseconds=500))
-    runs = _jobs_of(db, schedule.id)
+    runs = jobs_of(db, schedule.id)
     assert [j.scheduled_for for j in runs] == [start, start + timedelta(seconds=1)]
     assert schedules.get_schedule(db, schedule.id).record.deferred_slot is None
 
@@ -173,7 +149,7 @@ def test_disabled_schedule_does_not_fire_and_enabling_skips_the_gap(db: Database
     schedules.set_enabled(db, schedule.id, False)
     assert schedule.next_run is not None
     fire_due_schedules(db, POLICY, schedule.next_run + timedelta(seconds=5))
-    assert _jobs_of(db, schedule.id) == []
+    assert jobs_of(db, schedule.id) == []
     enabled = schedules.set_enabled(db, schedule.id, True)
     assert enabled.next_run is not None and enabled.next_run > utcnow()
 
@@ -182,11 +158,11 @@ def test_retention_deletes_only_old_finished_jobs(db: Database) -> None:
     schedule = _schedule(db)
     assert schedule.next_run is not None
     fire_due_schedules(db, POLICY, schedule.next_run + timedelta(seconds=1))
-    first, second = _jobs_of(db, schedule.id)
+    first, second = jobs_of(db, schedule.id)
     jobs.cancel_job(db, first.id)  # finished now
     assert delete_old_jobs(db, retention_days=1) == 0
     assert delete_old_jobs(db, retention_days=1, now=utcnow() + timedelta(days=2)) == 1
-    assert [j.id for j in _jobs_of(db, schedule.id)] == [second.id]  # queued jobs are never deleted
+    assert [j.id for j in jobs_of(db, schedule.id)] == [second.id]  # queued jobs are never deleted
 
 
 def test_sqlite_backup_is_a_consistent_copy_and_old_ones_are_pruned(db: Database, tmp_path: Path) -> None:
