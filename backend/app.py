@@ -5,8 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
-from backend.api import health, pipelines, plugins, queue, scheduler
+from backend.access import SECURITY_SCHEMES
+from backend.api import auth, health, pipelines, plugins, queue, scheduler
+from backend.auth import Gatekeeper, KeyCache
 from backend.errors import MimirApi, register_error_handlers
+from backend.ratelimit import RateLimiter
 from backend.services import ApiServices
 from shared.config import Settings, load_settings
 
@@ -26,9 +29,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         JSON_SORT_KEYS=False,
     )
-    ApiServices.from_settings(settings).init_app(app)
+    services = ApiServices.from_settings(settings)
+    services.init_app(app)
     api = MimirApi(app)
+    for name, scheme in SECURITY_SCHEMES.items():
+        api.spec.components.security_scheme(name, scheme)
     register_error_handlers(app)
-    for blueprint in (pipelines.blp, queue.blp, scheduler.blp, plugins.blp, health.blp):
+    for blueprint in (pipelines.blp, queue.blp, scheduler.blp, plugins.blp, auth.blp, health.blp):
         api.register_blueprint(blueprint)
+    Gatekeeper(settings, KeyCache(services.db), RateLimiter.from_settings(settings)).init_app(app)
     return app

@@ -33,7 +33,7 @@ from tests.harness.servers import (
     find_redis_server,
     free_port,
 )
-from tests.stack import REPO_ROOT, api_process, make_settings, migrated_database, worker_pool
+from tests.stack import ADMIN_KEY, REPO_ROOT, api_process, make_settings, migrated_database, worker_pool
 
 NOOP_PIPELINE = "name: bench-noop\nsteps:\n  - {name: a, plugin: Utility.noop}\n"
 _local = threading.local()
@@ -42,6 +42,7 @@ _local = threading.local()
 def _session() -> requests.Session:
     if not hasattr(_local, "session"):
         _local.session = requests.Session()
+        _local.session.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
     return _local.session  # type: ignore[no-any-return]
 
 

@@ -69,6 +69,46 @@ def _path(value: Any) -> Path:
     return Path(str(value)).expanduser()
 
 
+def _strings(value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def _rate_limit(value: Any) -> str:
+    from limits import parse_many
+
+    text = str(value).strip()
+    try:
+        parse_many(text)
+    except ValueError:
+        raise ValueError(
+            f"expected a rate such as '100/second' or '1000 per minute', got {value!r}"
+        ) from None
+    return text
+
+
+def _choice(*allowed: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {value!r}")
+        return text
+
+    return parse
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether binding to ``host`` keeps the API on this machine."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 # (section, key) in config.yaml / MIMIR_SECTION_KEY  ->  (Settings field, parser)
 _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("server", "host"): ("api_host", str),
@@ -93,6 +133,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("http", "timeout_seconds"): ("http_timeout_seconds", _positive_float),
     ("http", "max_bytes"): ("http_max_bytes", _positive_int),
     ("http", "allow_private"): ("http_allow_private", _bool),
+    ("http", "allowlist"): ("http_allowlist", _strings),
     ("scheduler", "timezone"): ("scheduler_timezone", _timezone),
     ("scheduler", "lease_seconds"): ("scheduler_lease_seconds", _positive_float),
     ("scheduler", "tick_seconds"): ("scheduler_tick_seconds", _positive_float),
@@ -102,11 +143,27 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("scheduler", "backup_interval_hours"): ("backup_interval_hours", _positive_float),
     ("scheduler", "backups_keep"): ("backups_keep", _positive_int),
     ("scheduler", "checkpoint_interval_seconds"): ("checkpoint_interval_seconds", _positive_float),
+    ("security", "auth_enabled"): ("auth_enabled", _bool),
+    ("security", "api_key"): ("bootstrap_api_key", _optional_str),
+    ("security", "public_health"): ("public_health", _bool),
+    ("security", "public_metrics"): ("public_metrics", _bool),
+    ("security", "rate_limit_enqueue"): ("rate_limit_enqueue", _rate_limit),
+    ("security", "rate_limit_reads"): ("rate_limit_reads", _rate_limit),
+    ("security", "rate_limit_writes"): ("rate_limit_writes", _rate_limit),
+    ("security", "rate_limit_auth"): ("rate_limit_auth", _rate_limit),
+    ("monitoring", "metrics_enabled"): ("metrics_enabled", _bool),
+    ("monitoring", "metrics_dir"): ("metrics_dir", _optional_str),
+    ("logging", "level"): ("log_level", _choice("debug", "info", "warning", "error")),
+    ("logging", "format"): ("log_format", _choice("auto", "json", "text")),
 }
+# Settings that hold secrets: redacted wherever settings are shown.
+SECRET_FIELDS = frozenset({"bootstrap_api_key", "database_url", "redis_url"})
 _ALIASES = {
     "DATABASE_URL": ("persistence", "database_url"),
     "REDIS_URL": ("queue", "redis_url"),
     "WORKER_CONCURRENCY": ("queue", "worker_concurrency"),
+    "MIMIR_API_KEY": ("security", "api_key"),
+    "MIMIR_AUTH_ENABLED": ("security", "auth_enabled"),
 }
 
 
@@ -136,6 +193,7 @@ class Settings:
     http_timeout_seconds: float = 10.0
     http_max_bytes: int = 10 * 1024 * 1024
     http_allow_private: bool = False
+    http_allowlist: tuple[str, ...] = ()
     scheduler_timezone: str = "UTC"
     scheduler_lease_seconds: float = 10.0
     scheduler_tick_seconds: float = 0.5
@@ -145,6 +203,30 @@ class Settings:
     backup_interval_hours: float = 24.0
     backups_keep: int = 7
     checkpoint_interval_seconds: float = 300.0
+    auth_enabled: bool = True
+    bootstrap_api_key: str | None = None
+    public_health: bool = True
+    public_metrics: bool = True
+    rate_limit_enqueue: str = "500/second"
+    rate_limit_reads: str = "2000/second"
+    rate_limit_writes: str = "100/second"
+    rate_limit_auth: str = "30/minute"
+    metrics_enabled: bool = True
+    metrics_dir: str | None = None
+    log_level: str = "info"
+    log_format: str = "auto"
+
+    def __post_init__(self) -> None:
+        if not self.auth_enabled and not is_loopback_host(self.api_host):
+            raise ConfigError(
+                f"security.auth_enabled: may be false only when server.host is a loopback address, "
+                f"not {self.api_host!r}"
+            )
+
+    @property
+    def resolved_metrics_dir(self) -> Path:
+        """Where every process of this installation writes its Prometheus metrics (multiprocess mode)."""
+        return Path(self.metrics_dir) if self.metrics_dir else self.data_dir / "metrics"
 
     @property
     def resolved_database_url(self) -> str:

@@ -21,6 +21,9 @@ from shared.db.migrate import upgrade_to_head
 from shared.queue.workers import live_workers
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The admin key every test stack is bootstrapped with (``security.api_key``); tests send it unless they
+# are testing what happens without it.
+ADMIN_KEY = "mimir_test-admin-key-0123456789abcdef"
 
 
 def make_settings(tmp_path: Path, *, database_url: str, redis_url: str, **overrides: object) -> Settings:
@@ -39,6 +42,7 @@ def make_settings(tmp_path: Path, *, database_url: str, redis_url: str, **overri
         "scheduler_lease_seconds": 2.0,
         "scheduler_tick_seconds": 0.2,
         "scheduler_misfire_grace_seconds": 30.0,
+        "bootstrap_api_key": ADMIN_KEY,
     }
     values.update(overrides)
     return load_settings(environ={}, **values)
@@ -46,8 +50,12 @@ def make_settings(tmp_path: Path, *, database_url: str, redis_url: str, **overri
 
 def migrated_database(settings: Settings) -> Database:
     """The stack's database with the schema built by the migrations."""
+    from shared.security.bootstrap import ensure_admin_access
+
     upgrade_to_head(settings.resolved_database_url)
-    return Database.connect(settings.resolved_database_url)
+    db = Database.connect(settings.resolved_database_url)
+    ensure_admin_access(db, settings, generate=False)
+    return db
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:
@@ -74,9 +82,12 @@ def settings_environment(settings: Settings) -> dict[str, str]:
             "MIMIR_SCHEDULER_LEASE_SECONDS": str(settings.scheduler_lease_seconds),
             "MIMIR_SCHEDULER_TICK_SECONDS": str(settings.scheduler_tick_seconds),
             "MIMIR_SCHEDULER_MISFIRE_GRACE_SECONDS": str(settings.scheduler_misfire_grace_seconds),
+            "MIMIR_SECURITY_AUTH_ENABLED": str(settings.auth_enabled).lower(),
             "PYTHONPATH": str(REPO_ROOT),
         }
     )
+    if settings.bootstrap_api_key:
+        env["MIMIR_API_KEY"] = settings.bootstrap_api_key
     return env
 
 
@@ -198,6 +209,7 @@ class ApiProcess:
     url: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    headers: dict[str, str] = field(default_factory=lambda: {"Authorization": f"Bearer {ADMIN_KEY}"})
 
     def stop(self) -> None:
         """Stop gunicorn (SIGTERM, then SIGKILL)."""

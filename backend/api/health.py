@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import text
 
 import shared
+from backend.access import public
 from backend.services import services
 from shared.queue.workers import live_workers
 
@@ -37,6 +38,7 @@ def _probe(check: Callable[[], Any]) -> dict[str, Any]:
 
 @blp.route("")
 class Health(MethodView):
+    @public(while_setting="public_health")
     @blp.response(200)
     def get(self) -> Any:
         """Health of the database, the broker and the workers (workers are reported, not required)."""

@@ -8,8 +8,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from backend.access import requires
 from backend.services import services
 from shared.errors import NotFound
+from shared.security.permissions import Permission
 
 blp = Blueprint("plugins", __name__, url_prefix="/api/v1/plugins", description="Step plugins")
 
@@ -27,6 +29,7 @@ class PluginSchema(Schema):
 
 @blp.route("")
 class Plugins(MethodView):
+    @requires(Permission.PLUGINS_READ)
     @blp.response(200, PluginSchema(many=True))
     def get(self) -> list[dict[str, Any]]:
         """Every installed plugin."""
@@ -35,6 +38,7 @@ class Plugins(MethodView):
 
 @blp.route("/<plugin_type>")
 class PluginsOfType(MethodView):
+    @requires(Permission.PLUGINS_READ)
     @blp.response(200, PluginSchema(many=True))
     def get(self, plugin_type: str) -> list[dict[str, Any]]:
         """The plugins of one type (Input, Data_Processing, AI_Models, Output, Utility)."""
@@ -46,6 +50,7 @@ class PluginsOfType(MethodView):
 
 @blp.route("/<plugin_type>/<plugin_name>")
 class PluginByName(MethodView):
+    @requires(Permission.PLUGINS_READ)
     @blp.response(200, PluginSchema)
     def get(self, plugin_type: str, plugin_name: str) -> dict[str, Any]:
         """One plugin, with its config schema."""

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from backend.access import RouteGroup, requires
 from backend.api.paging import page_bounds
 from backend.api.schemas import (
     EnqueuedSchema,
@@ -25,12 +26,14 @@ from shared.jobs.enqueue import enqueue_pipeline_run
 from shared.jobs.status import JobStatus
 from shared.jobs.targets import RunRequest, resolve_run_target
 from shared.queue.status import queue_status
+from shared.security.permissions import Permission
 
 blp = Blueprint("queue", __name__, url_prefix="/api/v1/queue", description="Asynchronous jobs")
 
 
 @blp.route("/pipelines/enqueue")
 class EnqueuePipeline(MethodView):
+    @requires(Permission.PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
     @blp.arguments(RunRequestSchema)
     @blp.response(202, EnqueuedSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -53,6 +56,7 @@ class EnqueuePipeline(MethodView):
 
 @blp.route("/jobs")
 class Jobs(MethodView):
+    @requires(Permission.JOBS_READ)
     @blp.arguments(JobListQuerySchema, location="query")
     @blp.response(200, JobPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
@@ -67,6 +71,7 @@ class Jobs(MethodView):
 
 @blp.route("/jobs/<job_id>")
 class JobById(MethodView):
+    @requires(Permission.JOBS_READ)
     @blp.response(200, JobSchema)
     def get(self, job_id: str) -> Any:
         """Get a job."""
@@ -75,6 +80,7 @@ class JobById(MethodView):
 
 @blp.route("/jobs/<job_id>/wait")
 class WaitForJob(MethodView):
+    @requires(Permission.JOBS_READ)
     @blp.arguments(WaitQuerySchema, location="query")
     @blp.response(200, JobSchema)
     def get(self, query: dict[str, Any], job_id: str) -> Any:
@@ -88,6 +94,7 @@ class WaitForJob(MethodView):
 
 @blp.route("/jobs/<job_id>/cancel")
 class CancelJob(MethodView):
+    @requires(Permission.JOBS_CANCEL)
     @blp.response(200, JobSchema)
     def post(self, job_id: str) -> Any:
         """Cancel a queued job, or stop a running one before its next step."""
@@ -100,6 +107,7 @@ class CancelJob(MethodView):
 
 @blp.route("/status")
 class QueueStatus(MethodView):
+    @requires(Permission.JOBS_READ)
     @blp.response(200, QueueStatusSchema)
     def get(self) -> dict[str, Any]:
         """Jobs by status, workers online and broker queue lengths."""

@@ -1,4 +1,4 @@
-"""The ``mimir`` command line: ``up``, ``api``, ``worker``, ``beat``, ``backup``, ``run``."""
+"""The ``mimir`` command line: ``up``, ``api``, ``worker``, ``beat``, ``backup``, ``keys``, ``run``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ main.add_command(run_command)
 
 def _add_service_commands() -> None:
     # Imported here, not at the top, so `mimir run` never pays for Flask and Celery imports.
+    from shared.cli.keys import keys_group
     from shared.cli.services import api_command, backup_command, beat_command, up_command, worker_command
 
     main.add_command(up_command)
@@ -25,6 +26,7 @@ def _add_service_commands() -> None:
     main.add_command(worker_command)
     main.add_command(beat_command)
     main.add_command(backup_command)
+    main.add_command(keys_group)
 
 
 _add_service_commands()

@@ -17,7 +17,7 @@ CONFIG_OPTION = click.option(
 )
 
 
-def _settings(config_file: Path | None, **overrides: Any) -> Settings:
+def settings_from_options(config_file: Path | None, **overrides: Any) -> Settings:
     given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
     try:
         return load_settings(config_file, environ=None, **given)
@@ -32,10 +32,17 @@ def _settings(config_file: Path | None, **overrides: Any) -> Settings:
 def api_command(config_file: Path | None, host: str | None, port: int | None) -> None:
     """Serve the HTTP API (migrates the database first)."""
     from shared.cli.http_server import serve_api
+    from shared.db.engine import Database
     from shared.db.migrate import upgrade_to_head
+    from shared.security.bootstrap import AUTH_DISABLED_WARNING, ensure_admin_access
 
-    settings = _settings(config_file, api_host=host, api_port=port)
+    settings = settings_from_options(config_file, api_host=host, api_port=port)
     upgrade_to_head(settings.resolved_database_url)
+    db = Database.connect(settings.resolved_database_url)
+    ensure_admin_access(db, settings, generate=False)
+    db.dispose()
+    if not settings.auth_enabled:
+        click.echo(AUTH_DISABLED_WARNING, err=True)
     serve_api(settings)
 
 
@@ -51,7 +58,7 @@ def worker_command(
     from shared.queue.celery_app import PIPELINE_QUEUE
     from worker.celery_app import create_worker_app
 
-    settings = _settings(config_file, worker_concurrency=concurrency)
+    settings = settings_from_options(config_file, worker_concurrency=concurrency)
     app = create_worker_app(settings)
     app.worker_main(
         [
@@ -87,7 +94,7 @@ def up_command(
 
     if workers < 1 or concurrency < 1:
         raise click.BadParameter("--workers and --concurrency must be at least 1")
-    settings = _settings(
+    settings = settings_from_options(
         config_file,
         api_port=port,
         api_host=host,
@@ -105,7 +112,7 @@ def beat_command(config_file: Path | None, loglevel: str) -> None:
     from shared.queue.celery_app import create_celery
     from worker.beat import DatabaseScheduler
 
-    settings = _settings(config_file)
+    settings = settings_from_options(config_file)
     app = create_celery(settings)
     app.conf.mimir_settings = settings
     app.Beat(
@@ -120,7 +127,7 @@ def backup_command(config_file: Path | None) -> None:
     from shared.db.engine import Database
     from shared.scheduling.upkeep import backup_sqlite
 
-    settings = _settings(config_file)
+    settings = settings_from_options(config_file)
     db = Database.connect(settings.resolved_database_url)
     if not db.is_sqlite:
         raise click.ClickException(

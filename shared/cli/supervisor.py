@@ -47,6 +47,7 @@ def run_embedded(settings: Settings, *, workers: int, config_file: Path | None) 
         redis_process = start_redis(data_dir / "redis", port)
         redis_url = f"redis://127.0.0.1:{port}/0"
     upgrade_to_head(settings.resolved_database_url)
+    new_admin_key = _ensure_admin_access(settings)
     env = dict(os.environ)
     env.update(
         {
@@ -77,7 +78,7 @@ def run_embedded(settings: Settings, *, workers: int, config_file: Path | None) 
             _start(child, env, data_dir / "logs")
         api_url = f"http://{settings.api_host}:{settings.api_port}"
         _wait_for_api(api_url, stopping)
-        _print_banner(settings, api_url, redis_url, children)
+        _print_banner(settings, api_url, redis_url, children, new_admin_key)
         while not stopping:
             time.sleep(0.5)
             for child in children:
@@ -151,7 +152,20 @@ def _stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
-def _print_banner(settings: Settings, api_url: str, redis_url: str, children: list[_Child]) -> None:
+def _ensure_admin_access(settings: Settings) -> str | None:
+    from shared.db.engine import Database
+    from shared.security.bootstrap import ensure_admin_access
+
+    db = Database.connect(settings.resolved_database_url)
+    try:
+        return ensure_admin_access(db, settings, generate=settings.auth_enabled)
+    finally:
+        db.dispose()
+
+
+def _print_banner(
+    settings: Settings, api_url: str, redis_url: str, children: list[_Child], new_admin_key: str | None
+) -> None:
     workers = [c for c in children if c.name.startswith("worker")]
     lines = [
         "Mimir AIP is running.",
@@ -170,4 +184,16 @@ def _print_banner(settings: Settings, api_url: str, redis_url: str, children: li
         f"  Logs:       {settings.data_dir / 'logs'}",
         "Press Ctrl-C to stop.",
     ]
+    if new_admin_key:
+        lines += [
+            "",
+            "An admin API key was created for this installation. It is shown only this once; keep it:",
+            f"  {new_admin_key}",
+            f"  e.g. curl -H 'Authorization: Bearer {new_admin_key}' {api_url}/api/v1/queue/status",
+            "  More keys: mimir keys create --role operator --name NAME",
+        ]
+    elif not settings.auth_enabled:
+        from shared.security.bootstrap import AUTH_DISABLED_WARNING
+
+        lines += ["", AUTH_DISABLED_WARNING]
     click.echo("\n".join(lines))

@@ -62,6 +62,7 @@ def db(settings: Settings) -> Iterator[Database]:
 def client(settings: Settings, db: Database) -> Iterator[FlaskClient]:
     app = create_app(settings)
     with app.test_client() as test_client:
+        test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {settings.bootstrap_api_key}"
         yield test_client
     services = app.extensions["mimir"]
     services.waiter.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -76,10 +77,19 @@ def _read_banner(process: subprocess.Popen[str], timeout: float = 90) -> str:
     raise AssertionError("mimir up printed no banner:\n" + "".join(lines))
 
 
-def _wait_for_workers(url: str, count: int, timeout: float = 60) -> None:
+def _admin_session(banner: str) -> requests.Session:
+    """A session carrying the admin key ``mimir up`` generated and printed once."""
+    found = re.search(r"^\s+(mimir_[A-Za-z0-9_-]{40,})$", banner, re.MULTILINE)
+    assert found, "mimir up printed no admin key on first start:\n" + banner
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {found.group(1)}"
+    return session
+
+
+def _wait_for_workers(http: requests.Session, url: str, count: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if requests.get(f"{url}/api/v1/queue/status", timeout=5).json()["workers_online"] >= count:
+        if http.get(f"{url}/api/v1/queue/status", timeout=5).json()["workers_online"] >= count:
             return
         time.sleep(0.2)
     raise AssertionError("workers did not come online")
@@ -91,17 +101,17 @@ def test_mimir_up_runs_a_pipeline_end_to_end_and_stops_cleanly(
     url, data_dir, process = embedded
     banner = _read_banner(process)
     assert f"{url}/api/docs" in banner and str(data_dir) in banner
-    _wait_for_workers(url, 2)
+    http = _admin_session(banner)
+    assert requests.get(f"{url}/api/v1/queue/status", timeout=5).status_code == 401
+    _wait_for_workers(http, url, 2)
     (data_dir / "files" / "sales.csv").write_text("region,amount\nnorth,3\nsouth,4\nnorth,1\n")
-    enqueued = requests.post(
+    enqueued = http.post(
         f"{url}/api/v1/queue/pipelines/enqueue",
         json={"pipeline_yaml": MIMIR_SHAPED, "context": {"run_name": "first"}},
         timeout=10,
     )
     assert enqueued.status_code == 202
-    job = requests.get(
-        f"{url}/api/v1/queue/jobs/{enqueued.json()['job_id']}/wait?timeout=60s", timeout=70
-    ).json()
+    job = http.get(f"{url}/api/v1/queue/jobs/{enqueued.json()['job_id']}/wait?timeout=60s", timeout=70).json()
     assert job["status"] == "succeeded", job
     assert job["output"]["totals"]["rows"] == [
         {"region": "north", "total": 4},
@@ -109,7 +119,7 @@ def test_mimir_up_runs_a_pipeline_end_to_end_and_stops_cleanly(
     ]
     assert (data_dir / "output" / "reports" / "first.json").is_file()
     assert requests.get(f"{url}/health", timeout=5).json()["status"] == "ok"
-    _a_schedule_fires_through_beat(url)
+    _a_schedule_fires_through_beat(http, url)
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=40) == 0
     assert list((data_dir / "backups").glob("mimir-*.db")), "no SQLite backup on clean stop"
@@ -119,14 +129,14 @@ def test_mimir_up_runs_a_pipeline_end_to_end_and_stops_cleanly(
     assert leftovers == []
 
 
-def _a_schedule_fires_through_beat(url: str) -> None:
-    stored = requests.post(
+def _a_schedule_fires_through_beat(http: requests.Session, url: str) -> None:
+    stored = http.post(
         f"{url}/api/v1/pipelines",
         json={"pipeline_yaml": "name: heartbeat\nsteps:\n  - {name: a, plugin: Utility.noop}\n"},
         timeout=10,
     )
     assert stored.status_code == 201, stored.text
-    schedule = requests.post(
+    schedule = http.post(
         f"{url}/api/v1/scheduler/jobs",
         json={"name": "every-2s", "pipeline_name": "heartbeat", "cron_expr": "*/2 * * * * *"},
         timeout=10,
@@ -135,7 +145,7 @@ def _a_schedule_fires_through_beat(url: str) -> None:
     runs_url = f"{url}/api/v1/scheduler/jobs/{schedule.json()['id']}/runs"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        runs = requests.get(runs_url, timeout=10).json()["items"]
+        runs = http.get(runs_url, timeout=10).json()["items"]
         if any(r["status"] == "succeeded" and r["triggered_by"] == "scheduler" for r in runs):
             return
         time.sleep(0.5)

@@ -61,6 +61,7 @@ def _http_enqueue(api: ApiProcess, text: str, context: dict | None = None) -> st
     response = requests.post(
         f"{api.url}/api/v1/queue/pipelines/enqueue",
         json={"pipeline_yaml": text, "context": context or {}},
+        headers=api.headers,
         timeout=30,
     )
     assert response.status_code == 202, response.text
@@ -68,7 +69,9 @@ def _http_enqueue(api: ApiProcess, text: str, context: dict | None = None) -> st
 
 
 def _http_wait(api: ApiProcess, job_id: str, timeout: str = "30s") -> dict:
-    response = requests.get(f"{api.url}/api/v1/queue/jobs/{job_id}/wait?timeout={timeout}", timeout=200)
+    response = requests.get(
+        f"{api.url}/api/v1/queue/jobs/{job_id}/wait?timeout={timeout}", headers=api.headers, timeout=200
+    )
     assert response.status_code == 200, response.text
     return dict(response.json())
 
