@@ -268,6 +268,23 @@ class Settings:
         return replace(self, **changes)
 
 
+def settings_environment_variables(settings: Settings) -> dict[str, str]:
+    """``MIMIR_<SECTION>_<KEY>`` variables that give a child process exactly ``settings``."""
+    env: dict[str, str] = {}
+    for (section, key), (field_name, parse) in _KEYS.items():
+        value = getattr(settings, field_name)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            text = str(value).lower()
+        elif isinstance(value, tuple):
+            text = (os.pathsep if parse is _paths else ",").join(str(item) for item in value)
+        else:
+            text = str(value)
+        env[f"MIMIR_{section.upper()}_{key.upper()}"] = text
+    return env
+
+
 def load_settings(
     config_file: Path | str | None = None,
     *,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import redis
 
-from shared.config import Settings, load_settings
+from shared.config import Settings, load_settings, settings_environment_variables
 from shared.db.engine import Database
 from shared.db.migrate import upgrade_to_head
 from shared.queue.workers import live_workers
@@ -65,29 +65,8 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith("MIMIR_") and k not in ("DATABASE_URL", "REDIS_URL")
     }
-    env.update(
-        {
-            "DATABASE_URL": settings.resolved_database_url,
-            "REDIS_URL": settings.resolved_redis_url,
-            "MIMIR_PERSISTENCE_DATA_DIR": str(settings.data_dir),
-            "MIMIR_FILES_DIRECTORIES": os.pathsep.join(str(p) for p in settings.resolved_file_directories),
-            "MIMIR_QUEUE_LEASE_SECONDS": str(settings.lease_seconds),
-            "MIMIR_QUEUE_SWEEP_INTERVAL_SECONDS": str(settings.sweep_interval_seconds),
-            "MIMIR_QUEUE_REQUEUE_AFTER_SECONDS": str(settings.requeue_after_seconds),
-            "MIMIR_QUEUE_VISIBILITY_TIMEOUT_SECONDS": str(settings.visibility_timeout_seconds),
-            "MIMIR_PLUGINS_DIRECTORIES": os.pathsep.join(str(p) for p in settings.plugin_directories),
-            "MIMIR_FILES_OUTPUT_DIRECTORY": str(settings.resolved_output_dir),
-            "MIMIR_HTTP_ALLOW_PRIVATE": str(settings.http_allow_private).lower(),
-            "MIMIR_SCHEDULER_TIMEZONE": settings.scheduler_timezone,
-            "MIMIR_SCHEDULER_LEASE_SECONDS": str(settings.scheduler_lease_seconds),
-            "MIMIR_SCHEDULER_TICK_SECONDS": str(settings.scheduler_tick_seconds),
-            "MIMIR_SCHEDULER_MISFIRE_GRACE_SECONDS": str(settings.scheduler_misfire_grace_seconds),
-            "MIMIR_SECURITY_AUTH_ENABLED": str(settings.auth_enabled).lower(),
-            "PYTHONPATH": str(REPO_ROOT),
-        }
-    )
-    if settings.bootstrap_api_key:
-        env["MIMIR_API_KEY"] = settings.bootstrap_api_key
+    env.update(settings_environment_variables(settings))
+    env["PYTHONPATH"] = str(REPO_ROOT)
     return env
 
 
@@ -245,9 +224,9 @@ def api_process(settings: Settings, log_dir: Path, *, port: int) -> Iterator[Api
         deadline = time.monotonic() + 30
         while True:
             try:
-                requests.get(f"{api.url}/health", timeout=1)
+                requests.get(f"{api.url}/health", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(
                         "mimir api did not start:\n" + log_path.read_text(errors="replace")

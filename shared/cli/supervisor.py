@@ -182,7 +182,6 @@ def _print_banner(
         "  Beat:       1 scheduler (fires cron schedules; /api/v1/scheduler/jobs)",
         f"  Backups:    {settings.backups_dir} (SQLite; also on clean stop)",
         f"  Logs:       {settings.data_dir / 'logs'}",
-        "Press Ctrl-C to stop.",
     ]
     if new_admin_key:
         lines += [
@@ -196,4 +195,5 @@ def _print_banner(
         from shared.security.bootstrap import AUTH_DISABLED_WARNING
 
         lines += ["", AUTH_DISABLED_WARNING]
+    lines.append("Press Ctrl-C to stop.")
     click.echo("\n".join(lines))
