@@ -57,8 +57,8 @@ def run_pipeline_now(
         triggered_by=triggered_by,
     )
     worker_id = f"api:{socket.gethostname()}:{os.getpid()}"
-    lease = service.claim_job(runtime.db, job.id, worker_id, runtime.lease_seconds)
-    if lease is None:  # cannot happen unless the row vanished under us
+    claim = service.claim_job(runtime.db, job.id, worker_id, runtime.lease_seconds)
+    if claim is None:  # cannot happen unless the row vanished under us
         raise MimirError(f"job {job.id} could not be started")
-    run_claimed_job(runtime, job, lease)
+    run_claimed_job(runtime, claim.job, claim.lease)
     return service.get_job(runtime.db, job.id)

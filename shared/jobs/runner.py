@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shared.config import Settings
 from shared.db.engine import Database
 from shared.errors import JobCancelled
 from shared.jobs import service
+from shared.jobs.leases import LeaseRenewer, LeaseWatch, Progress
 from shared.jobs.records import JobRecord
 from shared.jobs.service import Lease
 from shared.jobs.status import JobStatus
@@ -21,8 +20,6 @@ from shared.plugins.base import RunEnvironment
 from shared.plugins.registry import PluginRegistry
 
 log = logging.getLogger(__name__)
-
-PROGRESS_WRITE_INTERVAL = 0.5  # seconds; keeps per-step overhead off the database
 
 
 class LeaseLost(JobCancelled):
@@ -38,6 +35,10 @@ class JobRuntime:
     env: RunEnvironment
     lease_seconds: float
     on_finished: Callable[[str, JobStatus], None] | None = None
+    renewer: LeaseRenewer = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "renewer", LeaseRenewer(self.db, self.lease_seconds))
 
     @classmethod
     def from_settings(
@@ -64,56 +65,28 @@ def run_environment(settings: Settings) -> RunEnvironment:
     )
 
 
-class _LeaseKeeper(threading.Thread):
-    """Renews the lease in the background; notes loss of the lease and cancellation requests."""
-
-    def __init__(self, runtime: JobRuntime, lease: Lease) -> None:
-        super().__init__(name=f"lease-{lease.job_id[:8]}", daemon=True)
-        self.runtime = runtime
-        self.lease = lease
-        self.stopped = threading.Event()
-        self.is_lost = False
-        self.is_cancel_requested = False
-
-    def run(self) -> None:
-        interval = max(self.runtime.lease_seconds / 3, 0.2)
-        while not self.stopped.wait(interval):
-            try:
-                state = service.renew_lease(self.runtime.db, self.lease, self.runtime.lease_seconds)
-            except Exception:  # the database may be briefly away; the lease still has time left
-                log.warning("could not renew lease of job %s", self.lease.job_id, exc_info=True)
-                continue
-            self.is_lost = not state.is_held
-            self.is_cancel_requested = state.is_cancel_requested
-            if self.is_lost:
-                return
-
-
 def execute_job(runtime: JobRuntime, job_id: str, worker_id: str) -> JobStatus | None:
     """Run the job if this worker can claim it; the terminal status it reached, or None if not claimed."""
-    lease = service.claim_job(runtime.db, job_id, worker_id, runtime.lease_seconds)
-    if lease is None:
+    claim = service.claim_job(runtime.db, job_id, worker_id, runtime.lease_seconds)
+    if claim is None:
         return None
-    job = service.get_job(runtime.db, job_id)
-    return run_claimed_job(runtime, job, lease)
+    return run_claimed_job(runtime, claim.job, claim.lease)
 
 
 def run_claimed_job(runtime: JobRuntime, job: JobRecord, lease: Lease) -> JobStatus | None:
     """Run a job this worker holds the lease of, and record how it ended (None if the lease was lost)."""
-    keeper = _LeaseKeeper(runtime, lease)
-    keeper.start()
+    watch = runtime.renewer.watch(lease)
     try:
         result = run_pipeline(
             PipelineDefinition.from_dict(job.definition),
             runtime.registry,
             context=dict(job.input_context or {}),
             env=runtime.env,
-            observer=_observer(runtime, lease, keeper),
+            observer=_observer(watch),
         )
     finally:
-        keeper.stopped.set()
-        keeper.join()
-    if keeper.is_lost:
+        runtime.renewer.unwatch(watch)
+    if watch.is_lost:
         log.warning("job %s: lease lost during attempt %s; another worker owns it now", job.id, lease.attempt)
         return None
     status = _status_of(result)
@@ -133,27 +106,19 @@ def run_claimed_job(runtime: JobRuntime, job: JobRecord, lease: Lease) -> JobSta
     return status
 
 
-def _observer(
-    runtime: JobRuntime, lease: Lease, keeper: _LeaseKeeper
-) -> Callable[[StepRecord, list[StepRecord]], None]:
-    last_write = [0.0]
-
+def _observer(watch: LeaseWatch) -> Callable[[StepRecord, list[StepRecord]], None]:
     def observe(record: StepRecord, records: list[StepRecord]) -> None:
-        if keeper.is_lost:
+        if watch.is_lost:
             raise LeaseLost("lease lost")
-        if keeper.is_cancel_requested:
+        if watch.is_cancel_requested:
             raise JobCancelled("cancelled")
-        now = time.monotonic()
-        if now - last_write[0] < PROGRESS_WRITE_INTERVAL:
-            return
-        last_write[0] = now
+        # The lease renewer writes this within half a second if the job is still running then; a short
+        # job's only writes are its claim and its result.
         done = sum(1 for r in records if r.status == "succeeded")
-        service.record_progress(
-            runtime.db,
-            lease,
+        watch.unwritten = Progress(
             steps=[r.to_dict() for r in records],
             current_step=record.name if record.status == "running" else None,
-            progress=round(done / len(records), 4),
+            fraction=round(done / len(records), 4),
         )
 
     return observe

@@ -112,12 +112,21 @@ def new_pipeline_job(
     return job
 
 
-def claim_job(db: Database, job_id: str, worker_id: str, lease_seconds: float) -> Lease | None:
-    """Take the job for ``worker_id``: a lease, or None when it is finished, leased elsewhere or unknown."""
+@dataclass(frozen=True)
+class Claim:
+    """A job this worker just took: the lease and the job as it stands after the claim."""
+
+    lease: Lease
+    job: JobRecord
+
+
+def claim_job(db: Database, job_id: str, worker_id: str, lease_seconds: float) -> Claim | None:
+    """Take the job for ``worker_id`` (one ``UPDATE … RETURNING``): the claim, or None when the job is
+    finished, leased elsewhere or unknown."""
     now = utcnow()
     expires = now + timedelta(seconds=lease_seconds)
     with db.session() as session:
-        result = session.execute(
+        job = session.scalars(
             update(JobRecord)
             .where(
                 JobRecord.id == job_id,
@@ -137,11 +146,13 @@ def claim_job(db: Database, job_id: str, worker_id: str, lease_seconds: float) -
                 updated_at=now,
                 error=None,
             )
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            return None
-        attempt = session.execute(select(JobRecord.attempts).where(JobRecord.id == job_id)).scalar_one()
-    return Lease(job_id=job_id, worker_id=worker_id, attempt=attempt, expires_at=expires)
+            .returning(JobRecord),
+            execution_options={"synchronize_session": False},
+        ).one_or_none()
+    if job is None:
+        return None
+    lease = Lease(job_id=job_id, worker_id=worker_id, attempt=job.attempts, expires_at=expires)
+    return Claim(lease=lease, job=job)
 
 
 def renew_lease(db: Database, lease: Lease, lease_seconds: float) -> LeaseState:
