@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,7 +58,7 @@ def resolve_run_target(
         )
     context_keys = list((request.context or {}).keys())
     if request.pipeline_yaml is not None:
-        return RunTarget(load_single_pipeline(request.pipeline_yaml, registry, context_keys=context_keys))
+        return RunTarget(_INLINE_PIPELINES.load(request.pipeline_yaml, registry, context_keys))
     if request.pipeline_file is not None:
         text = _read_pipeline_file(request.pipeline_file, pipelines_dir)
         return RunTarget(load_single_pipeline(text, registry, context_keys=context_keys))
@@ -65,6 +67,41 @@ def resolve_run_target(
     else:
         record = pipelines.get_pipeline_by_name(db, str(request.pipeline_name))
     return stored_target(record)
+
+
+_CacheKey = tuple[PluginRegistry, str, tuple[str, ...]]
+
+
+class _ValidatedPipelineCache:
+    """Recently validated inline pipelines: clients that enqueue the same YAML over and over (the common
+    case for scripted runs) skip parsing and validation, about a millisecond per request. Only successes
+    are kept; definitions are immutable; plugins don't change while a process runs."""
+
+    def __init__(self, capacity: int = 256, max_text_length: int = 64 * 1024) -> None:
+        self._entries: OrderedDict[_CacheKey, PipelineDefinition] = OrderedDict()
+        self._lock = threading.Lock()
+        self._capacity = capacity
+        self._max_text_length = max_text_length
+
+    def load(self, text: str, registry: PluginRegistry, context_keys: list[str]) -> PipelineDefinition:
+        """The validated pipeline in ``text`` (raises the validation error as ``load_single_pipeline``)."""
+        if len(text) > self._max_text_length:
+            return load_single_pipeline(text, registry, context_keys=context_keys)
+        key = (registry, text, tuple(sorted(context_keys)))
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        definition = load_single_pipeline(text, registry, context_keys=context_keys)
+        with self._lock:
+            self._entries[key] = definition
+            if len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+        return definition
+
+
+_INLINE_PIPELINES = _ValidatedPipelineCache()
 
 
 def stored_target(record: PipelineRecord) -> RunTarget:

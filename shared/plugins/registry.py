@@ -32,7 +32,7 @@ class _Source:
     plugin: type[Plugin] | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity (caches key on the registry)
 class PluginRegistry:
     """Finds plugins by ``Type.name``; imports each only when it is first used."""
 
