@@ -74,6 +74,14 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in items if str(item).strip())
 
 
+def _allowlist(value: Any) -> tuple[str, ...]:
+    from shared.plugins.netguard import HttpPolicy
+
+    entries = _strings(value)
+    HttpPolicy.from_allowlist(entries)  # a ValueError names the entry that is neither a host nor a network
+    return entries
+
+
 def _rate_limit(value: Any) -> str:
     from limits import parse_many
 
@@ -133,7 +141,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("http", "timeout_seconds"): ("http_timeout_seconds", _positive_float),
     ("http", "max_bytes"): ("http_max_bytes", _positive_int),
     ("http", "allow_private"): ("http_allow_private", _bool),
-    ("http", "allowlist"): ("http_allowlist", _strings),
+    ("http", "allowlist"): ("http_allowlist", _allowlist),
     ("scheduler", "timezone"): ("scheduler_timezone", _timezone),
     ("scheduler", "lease_seconds"): ("scheduler_lease_seconds", _positive_float),
     ("scheduler", "tick_seconds"): ("scheduler_tick_seconds", _positive_float),
