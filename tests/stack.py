@@ -78,6 +78,7 @@ def settings_environment(settings: Settings) -> dict[str, str]:
             "MIMIR_PLUGINS_DIRECTORIES": os.pathsep.join(str(p) for p in settings.plugin_directories),
             "MIMIR_FILES_OUTPUT_DIRECTORY": str(settings.resolved_output_dir),
             "MIMIR_HTTP_ALLOW_PRIVATE": str(settings.http_allow_private).lower(),
+            "MIMIR_HTTP_ALLOWLIST": ",".join(settings.http_allowlist),
             "MIMIR_SCHEDULER_TIMEZONE": settings.scheduler_timezone,
             "MIMIR_SCHEDULER_LEASE_SECONDS": str(settings.scheduler_lease_seconds),
             "MIMIR_SCHEDULER_TICK_SECONDS": str(settings.scheduler_tick_seconds),
