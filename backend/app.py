@@ -7,6 +7,7 @@ from flask import Flask
 import shared
 from backend.access import SECURITY_SCHEMES
 from backend.api import auth, health, pipelines, plugins, queue, scheduler
+from backend.api import config as config_api
 from backend.auth import Gatekeeper, KeyCache
 from backend.errors import MimirApi, register_error_handlers
 from backend.ratelimit import RateLimiter
@@ -35,7 +36,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
     register_error_handlers(app)
-    for blueprint in (pipelines.blp, queue.blp, scheduler.blp, plugins.blp, auth.blp, health.blp):
+    for blueprint in (
+        pipelines.blp,
+        queue.blp,
+        scheduler.blp,
+        plugins.blp,
+        auth.blp,
+        config_api.blp,
+        health.blp,
+    ):
         api.register_blueprint(blueprint)
     Gatekeeper(settings, KeyCache(services.db), RateLimiter.from_settings(settings)).init_app(app)
     return app

@@ -166,6 +166,13 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
 }
 # Settings that hold secrets: redacted wherever settings are shown.
 SECRET_FIELDS = frozenset({"bootstrap_api_key", "database_url", "redis_url"})
+
+
+def setting_keys() -> list[tuple[str, str, str]]:
+    """Every ``(section, key, Settings field)`` config.yaml knows, in the table's order."""
+    return [(section, key, field_name) for (section, key), (field_name, _) in _KEYS.items()]
+
+
 _ALIASES = {
     "DATABASE_URL": ("persistence", "database_url"),
     "REDIS_URL": ("queue", "redis_url"),
