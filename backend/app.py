@@ -9,6 +9,7 @@ from backend.access import SECURITY_SCHEMES
 from backend.api import auth, health, pipelines, plugins, queue, scheduler
 from backend.api import config as config_api
 from backend.auth import Gatekeeper, KeyCache
+from backend.body_limit import init_body_limit
 from backend.errors import MimirApi, register_error_handlers
 from backend.ratelimit import RateLimiter
 from backend.services import ApiServices
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         JSON_SORT_KEYS=False,
     )
+    init_body_limit(app, settings.max_body_bytes)  # first: before anything reads the body
     services = ApiServices.from_settings(settings)
     services.init_app(app)
     api = MimirApi(app)
