@@ -7,7 +7,9 @@ from flask import Flask
 import shared
 from backend.access import SECURITY_SCHEMES
 from backend.api import auth, health, pipelines, plugins, queue, scheduler
+from backend.api import config as config_api
 from backend.auth import Gatekeeper, KeyCache
+from backend.body_limit import init_body_limit
 from backend.errors import MimirApi, register_error_handlers
 from backend.ratelimit import RateLimiter
 from backend.services import ApiServices
@@ -29,13 +31,22 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         JSON_SORT_KEYS=False,
     )
+    init_body_limit(app, settings.max_body_bytes)  # first: before anything reads the body
     services = ApiServices.from_settings(settings)
     services.init_app(app)
     api = MimirApi(app)
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
     register_error_handlers(app)
-    for blueprint in (pipelines.blp, queue.blp, scheduler.blp, plugins.blp, auth.blp, health.blp):
+    for blueprint in (
+        pipelines.blp,
+        queue.blp,
+        scheduler.blp,
+        plugins.blp,
+        auth.blp,
+        config_api.blp,
+        health.blp,
+    ):
         api.register_blueprint(blueprint)
     Gatekeeper(settings, KeyCache(services.db), RateLimiter.from_settings(settings)).init_app(app)
     return app

@@ -74,6 +74,14 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in items if str(item).strip())
 
 
+def _allowlist(value: Any) -> tuple[str, ...]:
+    from shared.plugins.netguard import HttpPolicy
+
+    entries = _strings(value)
+    HttpPolicy.from_allowlist(entries)  # a ValueError names the entry that is neither a host nor a network
+    return entries
+
+
 def _rate_limit(value: Any) -> str:
     from limits import parse_many
 
@@ -133,7 +141,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("http", "timeout_seconds"): ("http_timeout_seconds", _positive_float),
     ("http", "max_bytes"): ("http_max_bytes", _positive_int),
     ("http", "allow_private"): ("http_allow_private", _bool),
-    ("http", "allowlist"): ("http_allowlist", _strings),
+    ("http", "allowlist"): ("http_allowlist", _allowlist),
     ("scheduler", "timezone"): ("scheduler_timezone", _timezone),
     ("scheduler", "lease_seconds"): ("scheduler_lease_seconds", _positive_float),
     ("scheduler", "tick_seconds"): ("scheduler_tick_seconds", _positive_float),
@@ -158,6 +166,13 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
 }
 # Settings that hold secrets: redacted wherever settings are shown.
 SECRET_FIELDS = frozenset({"bootstrap_api_key", "database_url", "redis_url"})
+
+
+def setting_keys() -> list[tuple[str, str, str]]:
+    """Every ``(section, key, Settings field)`` config.yaml knows, in the table's order."""
+    return [(section, key, field_name) for (section, key), (field_name, _) in _KEYS.items()]
+
+
 _ALIASES = {
     "DATABASE_URL": ("persistence", "database_url"),
     "REDIS_URL": ("queue", "redis_url"),

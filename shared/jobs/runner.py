@@ -62,6 +62,7 @@ def run_environment(settings: Settings) -> RunEnvironment:
         http_timeout_seconds=settings.http_timeout_seconds,
         http_max_bytes=settings.http_max_bytes,
         http_allow_private=settings.http_allow_private,
+        http_allowlist=settings.http_allowlist,
     )
 
 

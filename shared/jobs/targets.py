@@ -114,6 +114,8 @@ def stored_target(record: PipelineRecord) -> RunTarget:
 def _read_pipeline_file(raw: str, pipelines_dir: Path) -> str:
     root = pipelines_dir.resolve()
     candidate = Path(raw)
+    if ".." in candidate.parts:
+        raise InvalidInput(f"pipeline_file {raw!r} is outside the pipelines directory ('..' is refused)")
     if candidate.is_absolute() or "\x00" in raw:
         raise InvalidInput(f"pipeline_file {raw!r} must be a path relative to the pipelines directory")
     path = (root / candidate).resolve()

@@ -37,6 +37,7 @@ class RunEnvironment:
     http_timeout_seconds: float = 10.0
     http_max_bytes: int = 10 * 1024 * 1024
     http_allow_private: bool = False
+    http_allowlist: tuple[str, ...] = ()
 
 
 @dataclass

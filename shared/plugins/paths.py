@@ -26,8 +26,11 @@ def _confine(raw: str, roots: tuple[Path, ...], verb: str) -> Path:
         raise PluginError(f"cannot {verb} {raw!r}: not a valid path")
     if not roots:
         raise PluginError(f"cannot {verb} {raw!r}: no data directory is configured")
-    real_roots = [root.resolve() for root in roots]
     candidate = Path(raw)
+    if ".." in candidate.parts:
+        # Refused outright rather than resolved: a path that climbs is a mistake or an attack either way.
+        raise PluginError(f"cannot {verb} {raw!r}: path is outside the allowed directories ('..' is refused)")
+    real_roots = [root.resolve() for root in roots]
     bases = [candidate] if candidate.is_absolute() else [root / candidate for root in real_roots]
     for base in bases:
         real = base.resolve()

@@ -41,3 +41,10 @@ def test_bad_value_names_the_variable() -> None:
 def test_plugin_directories_split_on_the_path_separator() -> None:
     settings = load_settings(environ={"MIMIR_PLUGINS_DIRECTORIES": "/a:/b"})
     assert settings.plugin_directories == (Path("/a"), Path("/b"))
+
+
+def test_http_allowlist_takes_hosts_and_networks_and_names_a_bad_entry() -> None:
+    settings = load_settings(environ={"MIMIR_HTTP_ALLOWLIST": "10.0.0.0/8, intranet.example,fd00::1"})
+    assert settings.http_allowlist == ("10.0.0.0/8", "intranet.example", "fd00::1")
+    with pytest.raises(ConfigError, match="bad value for http.allowlist: 'not a host'"):
+        load_settings(environ={"MIMIR_HTTP_ALLOWLIST": "10.0.0.0/8,not a host"})

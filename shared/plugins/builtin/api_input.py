@@ -1,20 +1,19 @@
-"""Input.api: an HTTP request with a timeout, a response-size cap, and private addresses refused."""
+"""Input.api: an HTTP request with a timeout, a response-size cap, and private addresses refused.
+
+The checks and the pinned connection live in :mod:`shared.plugins.netguard` and
+:mod:`shared.plugins.pinned_http`; every step that fetches a URL goes through them.
+"""
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import socket
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
-
-import requests
 
 from shared.errors import PluginError
 from shared.plugins.base import Plugin, RunContext, StepSpec
+from shared.plugins.netguard import HttpPolicy
+from shared.plugins.pinned_http import FetchRequest, FetchResponse, fetch
 from shared.plugins.table import make_table
-
-MAX_REDIRECTS = 5
 
 
 class ApiInput(Plugin):
@@ -41,72 +40,24 @@ class ApiInput(Plugin):
     def execute_step(self, step: StepSpec, context: RunContext) -> Any:
         config = step.config
         env = context.env
-        timeout = float(config.get("timeout_seconds", env.http_timeout_seconds))
-        max_bytes = min(int(config.get("max_bytes", env.http_max_bytes)), env.http_max_bytes)
-        url = str(config["url"])
-        method = config.get("method", "GET")
-        with requests.Session() as session:
-            for _ in range(MAX_REDIRECTS + 1):
-                check_url(url, allow_private=env.http_allow_private)
-                try:
-                    response = session.request(
-                        method,
-                        url,
-                        headers=config.get("headers"),
-                        params=config.get("params"),
-                        json=config.get("json") if method == "POST" else None,
-                        timeout=timeout,
-                        allow_redirects=False,
-                        stream=True,
-                    )
-                except requests.Timeout as exc:
-                    raise PluginError(f"{url}: no answer within {timeout:g}s") from exc
-                except requests.RequestException as exc:
-                    raise PluginError(f"{url}: request failed: {type(exc).__name__}") from exc
-                with response:
-                    if response.is_redirect and "location" in response.headers:
-                        url = urljoin(url, response.headers["location"])
-                        method = "GET" if response.status_code in (301, 302, 303) else method
-                        continue
-                    body = _read_capped(response, max_bytes, url)
-                    return _result(response, body, url)
-        raise PluginError(f"{config['url']}: more than {MAX_REDIRECTS} redirects")
+        request = FetchRequest(
+            url=str(config["url"]),
+            method=config.get("method", "GET"),
+            headers=dict(config.get("headers") or {}),
+            params=config.get("params"),
+            json=config.get("json"),
+            timeout_seconds=min(float(config.get("timeout_seconds", env.http_timeout_seconds)), 120.0),
+            max_bytes=min(int(config.get("max_bytes", env.http_max_bytes)), env.http_max_bytes),
+        )
+        policy = HttpPolicy.from_allowlist(env.http_allowlist, allow_private=env.http_allow_private)
+        return _result(fetch(request, policy))
 
 
-def check_url(url: str, *, allow_private: bool) -> None:
-    """Refuse non-HTTP schemes and, unless allowed, hosts that resolve to non-public addresses."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PluginError(f"{url}: only http and https URLs with a host are allowed")
-    if allow_private:
-        return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    except socket.gaierror as exc:
-        raise PluginError(f"{url}: cannot resolve {parts.hostname}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
-            raise PluginError(f"{url}: {parts.hostname} resolves to a non-public address ({address})")
-
-
-def _read_capped(response: requests.Response, max_bytes: int, url: str) -> bytes:
-    chunks = []
-    size = 0
-    for chunk in response.iter_content(64 * 1024):
-        size += len(chunk)
-        if size > max_bytes:
-            raise PluginError(f"{url}: response is larger than {max_bytes} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _result(response: requests.Response, raw: bytes, url: str) -> dict[str, Any]:
+def _result(response: FetchResponse) -> dict[str, Any]:
+    url = response.url
     if not 200 <= response.status_code < 300:
         raise PluginError(f"{url}: HTTP {response.status_code}")
-    text = raw.decode(response.encoding or "utf-8", errors="replace")
+    text = response.text
     body: Any = text
     if "json" in response.headers.get("content-type", ""):
         try:

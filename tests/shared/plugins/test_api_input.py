@@ -5,12 +5,19 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
 from shared.errors import PluginError
-from shared.plugins.builtin.api_input import check_url
+from shared.plugins.netguard import HttpPolicy, Target, resolve_target
+from shared.plugins.pinned_http import FetchRequest
+from shared.plugins.pinned_http import fetch as fetch_url
 from tests.shared.plugins.steps import run_step
+
+# The test server listens on 127.0.0.2, which the operator allowlist admits; 127.0.0.1 stays refused.
+SERVER_HOST = "127.0.0.2"
+ALLOWLIST = (f"{SERVER_HOST}/32",)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -28,6 +35,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(302)
             self.send_header("Location", "/text")
             self.end_headers()
+        elif self.path.startswith("/to?"):
+            self.send_response(302)
+            self.send_header("Location", unquote(self.path.split("?", 1)[1]))
+            self.end_headers()
+        elif self.path == "/host":
+            self._send(200, json.dumps({"host": self.headers["Host"]}).encode(), "application/json")
         elif self.path == "/loop":
             self.send_response(302)
             self.send_header("Location", "/loop")
@@ -61,16 +74,16 @@ class _QuietServer(ThreadingHTTPServer):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = _QuietServer(("127.0.0.1", 0), _Handler)
+    httpd = _QuietServer((SERVER_HOST, 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield f"http://{SERVER_HOST}:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
 
 
 def fetch(config: dict[str, Any], **env: Any) -> Any:
-    return run_step("Input.api", config, http_allow_private=env.pop("http_allow_private", True), **env)
+    return run_step("Input.api", config, http_allowlist=env.pop("http_allowlist", ALLOWLIST), **env)
 
 
 def test_json_list_response_becomes_a_table(server: str) -> None:
@@ -105,24 +118,53 @@ def test_size_cap_timeout_and_http_errors(server: str) -> None:
         fetch({"url": f"{server}/missing"})
 
 
-def test_private_addresses_and_other_schemes_are_refused_by_default(server: str) -> None:
-    with pytest.raises(PluginError, match="resolves to a non-public address \\(127.0.0.1\\)"):
-        fetch({"url": f"{server}/items"}, http_allow_private=False)
+def test_an_allowlisted_private_server_passes_and_others_stay_refused(server: str) -> None:
+    assert fetch({"url": f"{server}/text"})["body"] == "plain words"
+    with pytest.raises(PluginError, match="resolves to a non-public address \\(127.0.0.2\\)"):
+        fetch({"url": f"{server}/items"}, http_allowlist=())
+    loopback = server.replace(SERVER_HOST, "127.0.0.1")
+    with pytest.raises(PluginError, match="non-public address \\(127.0.0.1\\)"):
+        fetch({"url": f"{loopback}/items"})
     with pytest.raises(PluginError, match="non-public address \\(169.254.169.254\\)"):
-        fetch({"url": "http://169.254.169.254/latest/meta-data"}, http_allow_private=False)
+        fetch({"url": "http://169.254.169.254/latest/meta-data"})
     with pytest.raises(PluginError, match="only http and https"):
         fetch({"url": "file:///etc/passwd"})
 
 
-def test_every_kind_of_non_public_address_is_refused() -> None:
-    for url in (
-        "http://10.0.0.1/secret",
-        "http://192.168.1.1/",
-        "http://[::1]:8080/",
-        "http://[::ffff:127.0.0.1]/",
-        "http://0.0.0.0/",
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://127.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:7f00:1]/",
+        "http://2130706433/",
         "http://localhost/",
-    ):
-        with pytest.raises(PluginError, match="non-public address"):
-            check_url(url, allow_private=False)
-    check_url("http://10.0.0.1/secret", allow_private=True)
+        "file:///etc/passwd",
+        "gopher://127.0.0.1:6379/_INFO",
+    ],
+)
+def test_a_redirect_to_a_refused_target_is_not_followed(server: str, location: str) -> None:
+    with pytest.raises(PluginError, match="non-public address|only http and https"):
+        fetch({"url": f"{server}/to?{location}"})
+
+
+def test_a_redirect_between_allowed_addresses_is_followed(server: str) -> None:
+    result = fetch({"url": f"{server}/to?{server}/text"})
+    assert result["body"] == "plain words"
+
+
+def test_the_connection_goes_to_the_checked_address_with_the_name_in_the_host_header(server: str) -> None:
+    """A rebinding resolver gains nothing: the request never resolves the name a second time."""
+    port = int(server.rsplit(":", 1)[1])
+    checked = resolve_target(f"{server}/host", HttpPolicy.from_allowlist(ALLOWLIST))
+
+    def rebinding_resolver(url: str, policy: HttpPolicy) -> Target:
+        # The name does not resolve at all; only the checked address can have been connected to.
+        return Target(url, "http", "rebind.invalid", port, checked.address)
+
+    response = fetch_url(
+        FetchRequest(url=f"http://rebind.invalid:{port}/host"),
+        HttpPolicy(),
+        resolve=rebinding_resolver,
+    )
+    assert json.loads(response.content) == {"host": f"rebind.invalid:{port}"}

@@ -63,6 +63,38 @@ def test_file_inputs_refuse_paths_outside_the_data_directories(tmp_path: Path) -
         run_step("Input.csv", {"file_path": "missing.csv"}, data_dir=data)
 
 
+def _traversal_attempts(tmp_path: Path, data: Path) -> list[str]:
+    (tmp_path / "secret.csv").write_text("a\n1\n")
+    (data / "sub").mkdir()
+    (data / "inside.csv").write_text("a\n2\n")
+    os.symlink(tmp_path, data / "escape-dir")
+    os.symlink(tmp_path / "secret.csv", data / "sub" / "deep-link.csv")
+    return [
+        "../secret.csv",
+        "sub/../../secret.csv",
+        "sub/../inside.csv",  # stays inside once resolved, but climbing is refused outright
+        "./../secret.csv",
+        str(data / ".." / "secret.csv"),
+        str(tmp_path / "secret.csv"),
+        "/etc/passwd",
+        "escape-dir/secret.csv",
+        "sub/deep-link.csv",
+        f"{data}/escape-dir/secret.csv",
+    ]
+
+
+@pytest.mark.parametrize("plugin", ["Input.csv", "Input.json"])
+def test_no_traversal_attempt_reads_outside_the_data_directory(tmp_path: Path, plugin: str) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for attempt in _traversal_attempts(tmp_path, data):
+        with pytest.raises(PluginError, match="outside the allowed directories"):
+            run_step(plugin, {"file_path": attempt}, data_dir=data)
+    with pytest.raises(PluginError, match="not a valid path"):
+        run_step(plugin, {"file_path": "inside.csv\x00.txt"}, data_dir=data)
+    assert run_step("Input.csv", {"file_path": str(data / "inside.csv")}, data_dir=data)["rows"] == [{"a": 2}]
+
+
 def test_file_inputs_refuse_to_read_when_no_directory_is_configured() -> None:
     with pytest.raises(PluginError, match="no data directory is configured"):
         run_step("Input.csv", {"file_path": "/etc/passwd"})

@@ -91,3 +91,10 @@ def test_outputs_refuse_to_write_outside_the_output_directory(tmp_path: Path) ->
     with pytest.raises(PluginError, match="outside the allowed directories"):
         write("Output.csv", out, "/tmp/escape.csv")
     assert not (tmp_path / "escape.json").exists()
+
+
+@pytest.mark.parametrize("attempt", ["../x.json", "sub/../../x.json", "sub/../x.json", "/tmp/x.json"])
+def test_outputs_refuse_every_climbing_or_foreign_path(tmp_path: Path, attempt: str) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(PluginError, match="outside the allowed directories"):
+        write("Output.json", out, attempt)
