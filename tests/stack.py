@@ -245,9 +245,9 @@ def api_process(settings: Settings, log_dir: Path, *, port: int) -> Iterator[Api
         deadline = time.monotonic() + 30
         while True:
             try:
-                requests.get(f"{api.url}/health", timeout=1)
+                requests.get(f"{api.url}/health", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or slow to answer
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(
                         "mimir api did not start:\n" + log_path.read_text(errors="replace")
