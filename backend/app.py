@@ -6,6 +6,7 @@ from flask import Flask
 
 import shared
 from backend.access import SECURITY_SCHEMES
+from backend import request_body
 from backend.api import auth, health, pipelines, plugins, queue, scheduler
 from backend.auth import Gatekeeper, KeyCache
 from backend.errors import MimirApi, register_error_handlers
@@ -38,4 +39,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in (pipelines.blp, queue.blp, scheduler.blp, plugins.blp, auth.blp, health.blp):
         api.register_blueprint(blueprint)
     Gatekeeper(settings, KeyCache(services.db), RateLimiter.from_settings(settings)).init_app(app)
+    request_body.init_app(app)  # after the gatekeeper: bodies of refused calls are not parsed
     return app

@@ -1,4 +1,4 @@
-"""Fault 3: the Redis server SIGKILLed and died (same port, append-only file) in the middle of a run.
+"""Fault 3: the Redis server SIGKILLed and restarted (same port, append-only file) in the middle of a run.
 
     python -m bench.faults.redis_restart [--smoke] [--rate R] [--down S] [--database sqlite|postgresql]
 
@@ -116,7 +116,7 @@ def main() -> None:
     if not (is_done and is_recovered):
         failures.append("not every accepted job finished")
     table = [
-        ("Redis down", f"{args.down:g} s (SIGKILL, died on the same port with its AOF)"),
+        ("Redis down", f"{args.down:g} s (SIGKILL, restarted on the same port with its AOF)"),
         ("enqueues accepted", str(len(accepted))),
         ("enqueues refused", str(sum(producer.refused.values())) + (f" {dict(producer.refused)}" if producer.refused else "")),
         ("final statuses", str(results["statuses"])),
