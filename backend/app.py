@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
-from backend.access import SECURITY_SCHEMES
 from backend import request_body
+from backend.access import SECURITY_SCHEMES
 from backend.api import auth, health, pipelines, plugins, queue, scheduler
 from backend.auth import Gatekeeper, KeyCache
 from backend.errors import MimirApi, register_error_handlers

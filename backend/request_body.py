@@ -68,7 +68,8 @@ def check_request_body() -> None:
         return
     if not request.is_json:
         raise UnsupportedMediaType(
-            f"send the request body as JSON with 'Content-Type: application/json' (got {request.mimetype or 'none'!r})"
+            "send the request body as JSON with 'Content-Type: application/json'"
+            f" (got {request.mimetype or 'none'!r})"
         )
     try:
         text = data.decode("utf-8")

@@ -10,7 +10,9 @@ RECORDER_PLUGINS_DIR = Path(__file__).resolve().parent / "integration" / "plugin
 
 def record_pipeline(path: Path, token: str, sleep: float = 0.0) -> str:
     """A one-step pipeline that appends ``token`` to ``path`` when its step starts, then sleeps."""
-    step = f"{{name: rec, plugin: Utility.record, config: {{token: '{token}', path: '{path}', sleep: {sleep}}}}}"
+    step = (
+        f"{{name: rec, plugin: Utility.record, config: {{token: '{token}', path: '{path}', sleep: {sleep}}}}}"
+    )
     return f"name: rec-{token[:12]}\nsteps:\n  - {step}\n"
 
 

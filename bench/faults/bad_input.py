@@ -60,7 +60,9 @@ def check_case(client: ApiClient, case: Case) -> Verdict:
     if case.job_error:
         status, error = _job_error(client, body["job_id"])
         if status != "failed" or case.fragment not in error:
-            return Verdict(case, response.status_code, error, f"job {status}, expected failed with {case.fragment!r}")
+            return Verdict(
+                case, response.status_code, error, f"job {status}, expected failed with {case.fragment!r}"
+            )
         return Verdict(case, response.status_code, error, None)
     if not {"code", "status", "message"} <= set(body):
         return Verdict(case, response.status_code, message, "not the house error body")
@@ -106,11 +108,20 @@ def main() -> None:
     wrong = [v for v in verdicts if v.problem]
     for v in verdicts:
         mark = "ok  " if v.problem is None else "FAIL"
-        print(f"{mark} {v.case.name}: {v.status} {v.message[:110]!r}" + (f"  <- {v.problem}" if v.problem else ""))
+        print(
+            f"{mark} {v.case.name}: {v.status} {v.message[:110]!r}"
+            + (f"  <- {v.problem}" if v.problem else "")
+        )
     results: dict[str, Any] = {
         "settings": vars(args),
         "cases": [
-            {"name": v.case.name, "expected": v.case.status, "status": v.status, "message": v.message[:300], "problem": v.problem}
+            {
+                "name": v.case.name,
+                "expected": v.case.status,
+                "status": v.status,
+                "message": v.message[:300],
+                "problem": v.problem,
+            }
             for v in verdicts
         ],
         "after": unhealthy,
@@ -122,7 +133,10 @@ def main() -> None:
         ("answered as expected, message clear", str(len(verdicts) - len(wrong))),
         ("5xx answers (must be 0)", str(fivexx)),
         ("checked at run time (job failed with a clear error)", str(sum(1 for c in CASES if c.job_error))),
-        ("service healthy afterwards (/health 200, a good job succeeds)", "yes" if not unhealthy else "; ".join(unhealthy)),
+        (
+            "service healthy afterwards (/health 200, a good job succeeds)",
+            "yes" if not unhealthy else "; ".join(unhealthy),
+        ),
         ("catalogue run time", f"{seconds:.1f} s"),
         ("database", args.database),
     ]

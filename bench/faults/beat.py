@@ -78,8 +78,12 @@ def main() -> None:
     missing = [s for s in expected if per_slot[s] == 0]
     doubled = [s for s, n in per_slot.items() if n > 1]
     created = sorted(j.created_at for j in jobs)
-    largest_gap = max(((b - a).total_seconds() for a, b in zip(created, created[1:], strict=False)), default=0.0)
-    lateness = max(((j.created_at - j.scheduled_for).total_seconds() for j in jobs if j.scheduled_for), default=0.0)
+    largest_gap = max(
+        ((b - a).total_seconds() for a, b in zip(created, created[1:], strict=False)), default=0.0
+    )
+    lateness = max(
+        ((j.created_at - j.scheduled_for).total_seconds() for j in jobs if j.scheduled_for), default=0.0
+    )
     results: dict[str, Any] = {
         "settings": vars(args),
         "slots": len(expected),
@@ -99,10 +103,16 @@ def main() -> None:
     table = [
         ("leader kills", str(len(failovers))),
         ("slots (first to last)", str(len(expected))),
-        ("fires per slot (must be exactly 1)", "1" if not (missing or doubled) else f"{len(missing)} missing, {len(doubled)} doubled"),
+        (
+            "fires per slot (must be exactly 1)",
+            "1" if not (missing or doubled) else f"{len(missing)} missing, {len(doubled)} doubled",
+        ),
         ("largest gap between fires", f"{largest_gap:.2f} s"),
         ("worst lateness of a fire", f"{lateness:.2f} s"),
-        ("failover (kill to new leader) max", f"{max(failovers, default=0):.2f} s (lease {stack.settings.scheduler_lease_seconds:g} s)"),
+        (
+            "failover (kill to new leader) max",
+            f"{max(failovers, default=0):.2f} s (lease {stack.settings.scheduler_lease_seconds:g} s)",
+        ),
         ("database", args.database),
     ]
     report(f"faults-beat-{args.database}", results, table, failures, args.smoke)

@@ -52,7 +52,9 @@ def probe_once(client: ApiClient, job_id: str) -> list[tuple[str, int, str]]:
         except requests.RequestException as exc:
             answers.append((name, 0, type(exc).__name__))
             continue
-        body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+        body = (
+            response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+        )
         if name == "health":  # not an error body: the state of each component
             database = body.get("components", {}).get("database", {}).get("status")
             answers.append((name, response.status_code, f"database {database}"))

@@ -96,7 +96,11 @@ def main() -> None:
             died = sorted(name for name, process in processes.items() if process.poll() is not None)
         jobs = jobs_by_id(stack.db, accepted)
         runs = runs_per_token(log)
-    lost = [i for i, t in producer.accepted.items() if i not in jobs or jobs[i].status != "succeeded" or not runs.get(t)]
+    lost = [
+        i
+        for i, t in producer.accepted.items()
+        if i not in jobs or jobs[i].status != "succeeded" or not runs.get(t)
+    ]
     results: dict[str, Any] = {
         "settings": vars(args),
         "accepted": len(accepted),
@@ -118,7 +122,10 @@ def main() -> None:
     table = [
         ("Redis down", f"{args.down:g} s (SIGKILL, restarted on the same port with its AOF)"),
         ("enqueues accepted", str(len(accepted))),
-        ("enqueues refused", str(sum(producer.refused.values())) + (f" {dict(producer.refused)}" if producer.refused else "")),
+        (
+            "enqueues refused",
+            str(sum(producer.refused.values())) + (f" {dict(producer.refused)}" if producer.refused else ""),
+        ),
         ("final statuses", str(results["statuses"])),
         ("accepted jobs lost (must be 0)", str(len(lost))),
         ("worker/API processes that died (must be 0)", str(len(died))),

@@ -109,7 +109,10 @@ def main() -> None:
         failures.append("not every job finished")
     table = [
         ("jobs", str(len(tokens))),
-        ("kills (worker groups / pool processes)", f"{killed.count('worker group')} / {killed.count('pool process')}"),
+        (
+            "kills (worker groups / pool processes)",
+            f"{killed.count('worker group')} / {killed.count('pool process')}",
+        ),
         ("final statuses", str(results["statuses"])),
         ("jobs lost (must be 0)", str(len(lost))),
         ("jobs whose step started more than once", str(len(repeated))),

@@ -92,7 +92,9 @@ def _check_text(text: str, where: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise InvalidInput(f"pipeline YAML: {where}: a lone surrogate ({text[exc.start]!r}) is not valid Unicode") from exc
+        raise InvalidInput(
+            f"pipeline YAML: {where}: a lone surrogate ({text[exc.start]!r}) is not valid Unicode"
+        ) from exc
 
 
 def _yaml_error_text(exc: yaml.YAMLError) -> str:
