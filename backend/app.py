@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
+from backend import request_body
 from backend.access import SECURITY_SCHEMES
 from backend.api import auth, health, pipelines, plugins, queue, scheduler
 from backend.api import config as config_api
@@ -49,4 +50,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     ):
         api.register_blueprint(blueprint)
     Gatekeeper(settings, KeyCache(services.db), RateLimiter.from_settings(settings)).init_app(app)
+    request_body.init_app(app)  # after the gatekeeper: bodies of refused calls are not parsed
     return app

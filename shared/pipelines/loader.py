@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import yaml
@@ -18,15 +19,16 @@ def parse_yaml(text: str, *, max_bytes: int = MAX_YAML_BYTES, max_nodes: int = M
         raise PayloadTooLarge(f"pipeline YAML is larger than {max_bytes} bytes")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is None:
+            raise InvalidInput("pipeline YAML is empty")
+        _check_expanded_size(node, max_nodes)
+        document = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
     except yaml.YAMLError as exc:
         raise InvalidInput(f"pipeline YAML does not parse: {_yaml_error_text(exc)}") from exc
-    if node is None:
-        raise InvalidInput("pipeline YAML is empty")
-    _check_expanded_size(node, max_nodes)
-    try:
-        return yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"pipeline YAML does not parse: {_yaml_error_text(exc)}") from exc
+    except RecursionError as exc:
+        raise InvalidInput("pipeline YAML is nested too deeply") from exc
+    _check_storable(document)
+    return document
 
 
 def pipeline_mappings(document: Any) -> list[tuple[str, Any]]:
@@ -65,6 +67,34 @@ def _check_expanded_size(root: yaml.Node, max_nodes: int) -> None:
 
     if size(root) > max_nodes:
         raise PayloadTooLarge(f"pipeline YAML expands to more than {max_nodes} values (alias bomb?)")
+
+
+def _check_storable(document: Any) -> None:
+    # Values YAML allows but a JSON column cannot hold (PostgreSQL refuses NaN, infinity and NUL in text;
+    # nothing encodes a lone surrogate).
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in value.items())
+            stack.extend((k, f"{where} (a key)") for k in value if isinstance(k, str))
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise InvalidInput(f"pipeline YAML: {where}: {value} is not allowed; use a finite number")
+        elif isinstance(value, str):
+            _check_text(value, where)
+
+
+def _check_text(text: str, where: str) -> None:
+    if "\x00" in text:
+        raise InvalidInput(f"pipeline YAML: {where}: NUL characters (\\0) are not allowed in text")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(
+            f"pipeline YAML: {where}: a lone surrogate ({text[exc.start]!r}) is not valid Unicode"
+        ) from exc
 
 
 def _yaml_error_text(exc: yaml.YAMLError) -> str:

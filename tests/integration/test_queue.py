@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from shared.config import Settings
 from tests.integration.conftest import pipeline_yaml
+from tests.recording import record_pipeline, runs_per_token
 from tests.stack import ApiProcess, WorkerPool
 
 pytestmark = pytest.mark.integration
@@ -175,20 +176,6 @@ def test_jobs_are_listed_by_status_and_queue_status_counts_them(client: FlaskCli
     assert (status["queued"], status["cancelled"]) == (2, 1)
 
 
-def _record_pipeline(path: Path, token: str, sleep: float = 0.0) -> str:
-    return pipeline_yaml(
-        f"{{name: rec, plugin: Utility.record, config: {{token: '{token}', path: '{path}', sleep: {sleep}}}}}"
-    )
-
-
-def _runs_per_token(path: Path) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for line in path.read_text().splitlines() if path.exists() else []:
-        token = line.split()[0]
-        counts[token] = counts.get(token, 0) + 1
-    return counts
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("database_kind", ["postgresql"], indirect=True)
 def test_200_concurrent_enqueues_all_succeed_across_two_workers(
@@ -198,12 +185,12 @@ def test_200_concurrent_enqueues_all_succeed_across_two_workers(
     log = tmp_path / "runs.log"
     tokens = [uuid.uuid4().hex for _ in range(200)]
     with ThreadPoolExecutor(max_workers=16) as pool:
-        job_ids = list(pool.map(lambda t: _http_enqueue(api, _record_pipeline(log, t)), tokens))
+        job_ids = list(pool.map(lambda t: _http_enqueue(api, record_pipeline(log, t)), tokens))
     statuses = [_http_wait(api, job_id, "120s") for job_id in job_ids]
     assert [j["status"] for j in statuses] == ["succeeded"] * 200
     assert len({j["worker_id"].rsplit(":", 1)[0] for j in statuses}) >= 1
     assert len({j["worker_id"] for j in statuses}) >= 2  # spread over several processes
-    assert _runs_per_token(log) == dict.fromkeys(tokens, 1)
+    assert runs_per_token(log) == dict.fromkeys(tokens, 1)
 
 
 @pytest.mark.slow
@@ -213,15 +200,15 @@ def test_a_worker_killed_mid_batch_loses_no_job(api: ApiProcess, workers: Worker
     log = tmp_path / "runs.log"
     tokens = [uuid.uuid4().hex for _ in range(200)]
     with ThreadPoolExecutor(max_workers=16) as pool:
-        job_ids = list(pool.map(lambda t: _http_enqueue(api, _record_pipeline(log, t, sleep=0.02)), tokens))
+        job_ids = list(pool.map(lambda t: _http_enqueue(api, record_pipeline(log, t, sleep=0.02)), tokens))
     deadline = time.monotonic() + 30
-    while len(_runs_per_token(log)) < 20:
+    while len(runs_per_token(log)) < 20:
         assert time.monotonic() < deadline, "no job started"
         time.sleep(0.02)
     doomed.kill_group()
     statuses = [_http_wait(api, job_id, "120s")["status"] for job_id in job_ids]
     assert statuses == ["succeeded"] * 200
-    assert set(_runs_per_token(log)) == set(tokens)
+    assert set(runs_per_token(log)) == set(tokens)
 
 
 @pytest.mark.slow
@@ -231,9 +218,9 @@ def test_a_job_whose_pool_process_is_killed_runs_again_elsewhere(
 ) -> None:
     (worker,) = workers.start(1, concurrency=1)
     log = tmp_path / "runs.log"
-    job_id = _http_enqueue(api, _record_pipeline(log, "slow", sleep=2.0))
+    job_id = _http_enqueue(api, record_pipeline(log, "slow", sleep=2.0))
     deadline = time.monotonic() + 20
-    while not _runs_per_token(log):
+    while not runs_per_token(log):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     for pid in worker.pool_children():
@@ -244,7 +231,7 @@ def test_a_job_whose_pool_process_is_killed_runs_again_elsewhere(
     job = _http_wait(api, job_id, "60s")
     assert job["status"] == "succeeded"
     assert job["attempts"] == 2
-    assert _runs_per_token(log) == {"slow": 2}
+    assert runs_per_token(log) == {"slow": 2}
 
 
 @pytest.mark.slow
@@ -255,6 +242,6 @@ def test_a_job_longer_than_the_visibility_timeout_runs_once(
     assert settings.visibility_timeout_seconds < 12
     workers.start(2, concurrency=1)
     log = tmp_path / "runs.log"
-    job = _http_wait(api, _http_enqueue(api, _record_pipeline(log, "long", sleep=14.0)), "60s")
+    job = _http_wait(api, _http_enqueue(api, record_pipeline(log, "long", sleep=14.0)), "60s")
     assert job["status"] == "succeeded"
-    assert (job["attempts"], _runs_per_token(log)) == (1, {"long": 1})
+    assert (job["attempts"], runs_per_token(log)) == (1, {"long": 1})

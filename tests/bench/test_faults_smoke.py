@@ -1,0 +1,63 @@
+"""The fault scripts' smoke runs: each runs end to end against real servers, holds its invariant (the
+script exits non-zero otherwise) and writes its figures."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from bench.common import RESULTS_DIR
+from tests.bench.test_bench_smoke import _run
+from tests.harness.servers import find_postgres_bin_dir, find_redis_server, require_binary
+
+pytestmark = pytest.mark.integration
+
+
+def _figures(stem: str) -> dict[str, Any]:
+    figures: dict[str, Any] = json.loads((RESULTS_DIR / f"{stem}-smoke.json").read_text())
+    assert figures["passed"] is True, figures["failures"]
+    return figures
+
+
+@pytest.fixture(autouse=True)
+def _servers() -> None:
+    require_binary(find_redis_server(), "redis-server")
+    require_binary(find_postgres_bin_dir(), "PostgreSQL server binaries")
+
+
+@pytest.mark.slow
+def test_killed_workers_lose_no_job() -> None:
+    _run("bench.faults.workers")
+    figures = _figures("faults-workers-postgresql")
+    assert figures["lost"] == 0 and figures["jobs"] == 30 and len(figures["kills"]) == 2
+
+
+@pytest.mark.slow
+def test_killed_beat_leaders_fire_every_slot_once() -> None:
+    _run("bench.faults.beat")
+    figures = _figures("faults-beat-postgresql")
+    assert figures["missing_slots"] == [] and figures["slots_fired_more_than_once"] == []
+    assert figures["slots"] >= 4 and len(figures["failover_seconds"]) == 2
+
+
+@pytest.mark.slow
+def test_a_redis_restart_loses_no_accepted_enqueue() -> None:
+    _run("bench.faults.redis_restart")
+    figures = _figures("faults-redis-postgresql")
+    assert figures["lost"] == 0 and figures["accepted"] > 0 and figures["processes_that_died"] == []
+
+
+@pytest.mark.slow
+def test_a_postgres_restart_answers_503_and_loses_no_job() -> None:
+    _run("bench.faults.postgres_restart")
+    figures = _figures("faults-postgres")
+    assert figures["answers_not_a_clear_503"] == [] and figures["jobs_lost_or_stuck"] == []
+    assert {a["status"] for a in figures["answers_while_down"]} == {503}
+
+
+def test_the_bad_input_catalogue_runs_clean() -> None:
+    _run("bench.faults.bad_input", "--database", "sqlite")
+    figures = _figures("faults-bad-input-sqlite")
+    assert len(figures["cases"]) >= 50 and figures["after"] == []
