@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
+from backend import metrics
 from backend.access import SECURITY_SCHEMES
-from backend.api import auth, health, pipelines, plugins, queue, scheduler
+from backend.api import auth, health, monitoring, pipelines, plugins, queue, scheduler
 from backend.auth import Gatekeeper, KeyCache
 from backend.errors import MimirApi, register_error_handlers
 from backend.ratelimit import RateLimiter
@@ -31,11 +32,22 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     services = ApiServices.from_settings(settings)
     services.init_app(app)
+    if settings.metrics_enabled:
+        metrics.init_app(app)  # before the gatekeeper, so refused requests are counted too
     api = MimirApi(app)
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
     register_error_handlers(app)
-    for blueprint in (pipelines.blp, queue.blp, scheduler.blp, plugins.blp, auth.blp, health.blp):
+    for blueprint in (
+        pipelines.blp,
+        queue.blp,
+        scheduler.blp,
+        plugins.blp,
+        auth.blp,
+        health.blp,
+        monitoring.blp,
+        monitoring.scrape_blp,
+    ):
         api.register_blueprint(blueprint)
     Gatekeeper(settings, KeyCache(services.db), RateLimiter.from_settings(settings)).init_app(app)
     return app

@@ -83,6 +83,10 @@ def settings_environment(settings: Settings) -> dict[str, str]:
             "MIMIR_SCHEDULER_TICK_SECONDS": str(settings.scheduler_tick_seconds),
             "MIMIR_SCHEDULER_MISFIRE_GRACE_SECONDS": str(settings.scheduler_misfire_grace_seconds),
             "MIMIR_SECURITY_AUTH_ENABLED": str(settings.auth_enabled).lower(),
+            "MIMIR_SECURITY_PUBLIC_METRICS": str(settings.public_metrics).lower(),
+            "MIMIR_MONITORING_METRICS_ENABLED": str(settings.metrics_enabled).lower(),
+            # Workers, beats and the API of one stack share it, so /metrics shows every process.
+            "MIMIR_MONITORING_METRICS_DIR": str(settings.resolved_metrics_dir),
             "PYTHONPATH": str(REPO_ROOT),
         }
     )
@@ -247,7 +251,8 @@ def api_process(settings: Settings, log_dir: Path, *, port: int) -> Iterator[Api
             try:
                 requests.get(f"{api.url}/health", timeout=1)
                 break
-            except requests.ConnectionError:
+            # A read timeout too: the port is bound while gunicorn's worker still imports the app.
+            except (requests.ConnectionError, requests.Timeout):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(
                         "mimir api did not start:\n" + log_path.read_text(errors="replace")
