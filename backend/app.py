@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
-from backend import request_body
+from backend import metrics, request_body
 from backend.access import SECURITY_SCHEMES
-from backend.api import auth, health, pipelines, plugins, queue, scheduler
+from backend.api import auth, health, monitoring, pipelines, plugins, queue, scheduler
 from backend.api import config as config_api
 from backend.auth import Gatekeeper, KeyCache
 from backend.body_limit import init_body_limit
@@ -35,6 +35,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_body_limit(app, settings.max_body_bytes)  # first: before anything reads the body
     services = ApiServices.from_settings(settings)
     services.init_app(app)
+    if settings.metrics_enabled:
+        metrics.init_app(app)  # before the gatekeeper, so refused requests are counted too
     api = MimirApi(app)
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
@@ -47,6 +49,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         auth.blp,
         config_api.blp,
         health.blp,
+        monitoring.blp,
+        monitoring.scrape_blp,
     ):
         api.register_blueprint(blueprint)
     Gatekeeper(settings, KeyCache(services.db), RateLimiter.from_settings(settings)).init_app(app)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from functools import partial
 
 import redis
@@ -28,6 +29,7 @@ class ApiServices:
     redis: redis.Redis
     waiter: JobWaiter
     runtime: JobRuntime
+    started: float = field(default_factory=time.monotonic)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ApiServices:
@@ -42,6 +44,11 @@ class ApiServices:
             waiter=JobWaiter(settings.resolved_redis_url),
             runtime=JobRuntime.from_settings(settings, db, partial(publish_job_finished, client)),
         )
+
+    @property
+    def uptime_seconds(self) -> float:
+        """Seconds since this API process built its services."""
+        return time.monotonic() - self.started
 
     def init_app(self, app: Flask) -> None:
         """Attach to ``app``."""

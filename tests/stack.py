@@ -66,6 +66,8 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         if not k.startswith("MIMIR_") and k not in ("DATABASE_URL", "REDIS_URL")
     }
     env.update(settings_environment_variables(settings))
+    # Workers, beats and the API of one stack share it, so /metrics shows every process.
+    env["MIMIR_MONITORING_METRICS_DIR"] = str(settings.resolved_metrics_dir)
     env["PYTHONPATH"] = str(REPO_ROOT)
     return env
 

@@ -1,4 +1,8 @@
-"""``/health``: each component's state and latency; 503 when a required one is down."""
+"""``/health``: each component's state and latency; 503 when a required one (database, broker) is down.
+
+Workers and the scheduler are reported, not required: the API accepts jobs without them (they wait, queued).
+The vector store is reported as not configured: no Mimir setting names a Qdrant server yet.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +19,10 @@ import shared
 from backend.access import public
 from backend.services import services
 from shared.queue.workers import live_workers
+from shared.scheduling.lease import LEADER_KEY
 
 blp = Blueprint("health", __name__, url_prefix="/health", description="Service health")
-_STARTED = time.monotonic()
+REQUIRED = ("database", "broker")
 
 
 def _probe(check: Callable[[], Any]) -> dict[str, Any]:
@@ -41,7 +46,8 @@ class Health(MethodView):
     @public(while_setting="public_health")
     @blp.response(200)
     def get(self) -> Any:
-        """Health of the database, the broker and the workers (workers are reported, not required)."""
+        """Health of the database and broker (required), the workers and the scheduler (reported), and
+        the vector store."""
         svc = services()
 
         def database() -> None:
@@ -58,14 +64,30 @@ class Health(MethodView):
                 raise RuntimeError("broker unreachable") from exc
             return {"online": len(names), "names": names}
 
-        components = {"database": _probe(database), "broker": _probe(broker), "workers": _probe(workers)}
+        def scheduler() -> dict[str, Any]:
+            try:
+                leader = svc.redis.get(LEADER_KEY)
+            except redis.RedisError as exc:
+                raise RuntimeError("broker unreachable") from exc
+            return {"leader": leader.decode() if isinstance(leader, bytes) else leader}
+
+        components = {
+            "database": _probe(database),
+            "broker": _probe(broker),
+            "workers": _probe(workers),
+            "scheduler": _probe(scheduler),
+            "vector_store": {"status": "not_configured"},
+        }
         if components["workers"]["status"] == "up" and components["workers"]["online"] == 0:
             components["workers"]["status"] = "degraded"
-        is_up = all(components[c]["status"] == "up" for c in ("database", "broker"))
+        if components["scheduler"]["status"] == "up" and components["scheduler"]["leader"] is None:
+            components["scheduler"]["status"] = "degraded"  # no beat leads: schedules do not fire
+        is_up = all(components[c]["status"] == "up" for c in REQUIRED)
         body = {
             "status": "ok" if is_up else "unavailable",
             "version": shared.__version__,
-            "uptime_seconds": round(time.monotonic() - _STARTED, 1),
+            "uptime_seconds": round(svc.uptime_seconds, 1),
+            "required": list(REQUIRED),
             "components": components,
         }
         return body, (200 if is_up else 503)

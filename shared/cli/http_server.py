@@ -28,6 +28,8 @@ class _GunicornApp(BaseApplication):
             "errorlog": "-",
             "loglevel": "info",
         }
+        if s.metrics_enabled:
+            options["child_exit"] = _forget_exited_worker
         for key, value in options.items():
             self.cfg.set(key, value)
 
@@ -35,6 +37,13 @@ class _GunicornApp(BaseApplication):
         from backend.app import create_app
 
         return create_app(self.settings)
+
+
+def _forget_exited_worker(server: Any, worker: Any) -> None:
+    """gunicorn's ``child_exit`` hook: an exited worker's live metrics must no longer be reported."""
+    from shared.observability.metrics import mark_process_dead
+
+    mark_process_dead(worker.pid, server.app.settings.resolved_metrics_dir)
 
 
 def serve_api(settings: Settings) -> None:

@@ -25,6 +25,17 @@ def settings_from_options(config_file: Path | None, **overrides: Any) -> Setting
         raise click.ClickException(exc.message) from exc
 
 
+def record_metrics_in_shared_dir(settings: Settings) -> None:
+    """Make this process and the ones it forks write metrics where the API's ``/metrics`` reads them.
+
+    Called first, before anything records a metric (prometheus-client fixes a metric's storage when it is
+    created)."""
+    if settings.metrics_enabled:
+        from shared.observability.metrics import enable_multiprocess
+
+        enable_multiprocess(settings.resolved_metrics_dir)
+
+
 @click.command("api")
 @CONFIG_OPTION
 @click.option("--host", help="Address to bind (default: server.host, 127.0.0.1).")
@@ -37,6 +48,7 @@ def api_command(config_file: Path | None, host: str | None, port: int | None) ->
     from shared.security.bootstrap import AUTH_DISABLED_WARNING, ensure_admin_access
 
     settings = settings_from_options(config_file, api_host=host, api_port=port)
+    record_metrics_in_shared_dir(settings)
     upgrade_to_head(settings.resolved_database_url)
     db = Database.connect(settings.resolved_database_url)
     ensure_admin_access(db, settings, generate=False)
@@ -59,6 +71,7 @@ def worker_command(
     from worker.celery_app import create_worker_app
 
     settings = settings_from_options(config_file, worker_concurrency=concurrency)
+    record_metrics_in_shared_dir(settings)
     app = create_worker_app(settings)
     app.worker_main(
         [
@@ -113,6 +126,7 @@ def beat_command(config_file: Path | None, loglevel: str) -> None:
     from worker.beat import DatabaseScheduler
 
     settings = settings_from_options(config_file)
+    record_metrics_in_shared_dir(settings)
     app = create_celery(settings)
     app.conf.mimir_settings = settings
     app.Beat(

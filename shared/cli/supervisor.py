@@ -47,6 +47,8 @@ def run_embedded(settings: Settings, *, workers: int, config_file: Path | None) 
         redis_process = start_redis(data_dir / "redis", port)
         redis_url = f"redis://127.0.0.1:{port}/0"
     upgrade_to_head(settings.resolved_database_url)
+    if settings.metrics_enabled:
+        _start_fresh_metrics(settings.resolved_metrics_dir)
     new_admin_key = _ensure_admin_access(settings)
     env = dict(os.environ)
     env.update(
@@ -92,6 +94,15 @@ def run_embedded(settings: Settings, *, workers: int, config_file: Path | None) 
             _stop_all([redis_process])
         _backup_on_shutdown(settings)
     return 0
+
+
+def _start_fresh_metrics(metrics_dir: Path) -> None:
+    """Counters start from zero with each ``mimir up``: files of the last run are removed before any child
+    starts (the children then write there; each sets itself up from the same settings)."""
+    from shared.observability.metrics import remove_stale_files
+
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_files(metrics_dir)
 
 
 def _backup_on_shutdown(settings: Settings) -> None:

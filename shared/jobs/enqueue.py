@@ -14,6 +14,7 @@ from shared.jobs.records import JobRecord
 from shared.jobs.runner import JobRuntime, run_claimed_job
 from shared.jobs.status import TriggeredBy
 from shared.jobs.targets import RunTarget
+from shared.observability import metrics
 from shared.queue.dispatch import publish_pipeline_job
 
 
@@ -37,6 +38,7 @@ def enqueue_pipeline_run(
         schedule_id=schedule_id,
     )
     publish_pipeline_job(celery, job.id)
+    metrics.job_enqueued(job.pipeline_name, triggered_by.value)
     return job
 
 

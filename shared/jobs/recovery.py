@@ -21,6 +21,7 @@ from shared.db.base import utcnow
 from shared.db.engine import Database
 from shared.jobs.records import JobRecord
 from shared.jobs.status import JobStatus
+from shared.observability import metrics
 
 SWEEP_BATCH = 500
 
@@ -113,4 +114,5 @@ def sweep_stalled_jobs(
         if stale:
             session.execute(update(JobRecord).where(JobRecord.id.in_(stale)).values(updated_at=now))
     report.republished = [job_id for job_id in [*report.requeued_expired, *stale] if publish(job_id)]
+    metrics.recovery_acted(requeued=len(expired), gave_up=len(exhausted), republished=len(stale))
     return report

@@ -14,6 +14,7 @@ from shared.jobs.leases import LeaseRenewer, LeaseWatch, Progress
 from shared.jobs.records import JobRecord
 from shared.jobs.service import Lease
 from shared.jobs.status import JobStatus
+from shared.observability import metrics
 from shared.pipelines.engine import RunResult, StepRecord, run_pipeline
 from shared.pipelines.model import PipelineDefinition
 from shared.plugins.base import RunEnvironment
@@ -76,6 +77,7 @@ def execute_job(runtime: JobRuntime, job_id: str, worker_id: str) -> JobStatus |
 
 def run_claimed_job(runtime: JobRuntime, job: JobRecord, lease: Lease) -> JobStatus | None:
     """Run a job this worker holds the lease of, and record how it ended (None if the lease was lost)."""
+    started = metrics.job_started(job.pipeline_name, lease.attempt)
     watch = runtime.renewer.watch(lease)
     try:
         result = run_pipeline(
@@ -102,6 +104,7 @@ def run_claimed_job(runtime: JobRuntime, job: JobRecord, lease: Lease) -> JobSta
     if not is_written:
         log.warning("job %s: lease lost before the result was written", job.id)
         return None
+    metrics.job_finished(job.pipeline_name, status.value, started, result.steps)
     if runtime.on_finished:
         runtime.on_finished(job.id, status)
     return status

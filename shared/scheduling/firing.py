@@ -22,6 +22,7 @@ from shared.db.engine import Database
 from shared.jobs import service as jobs
 from shared.jobs.records import JobRecord
 from shared.jobs.status import JobStatus, TriggeredBy
+from shared.observability import metrics
 from shared.pipelines.model import PipelineDefinition
 from shared.pipelines.records import PipelineRecord
 from shared.scheduling.policies import CatchUp, Overlap
@@ -210,6 +211,7 @@ def _fire_or_skip(
     except IntegrityError:
         log.info("schedule %s: slot %s was already fired", schedule.name, slot.isoformat())
         return []
+    metrics.schedule_fired("fired" if job else "skipped", job.pipeline_name if job else None)
     if job is None:
         log.info("schedule %s: slot %s skipped: %s", schedule.name, slot.isoformat(), skip_reason)
     return [Fired(schedule.id, slot, job.id if job else None)]

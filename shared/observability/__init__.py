@@ -1,0 +1,1 @@
+"""Prometheus metrics of every process (API, workers, beat) and the summaries built from them."""
