@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
+from backend import request_ids
 from backend.access import SECURITY_SCHEMES
-from backend.api import auth, health, pipelines, plugins, queue, scheduler
+from backend.api import auth, health, job_logs, pipelines, plugins, queue, scheduler, visualize
 from backend.auth import Gatekeeper, KeyCache
 from backend.errors import MimirApi, register_error_handlers
 from backend.ratelimit import RateLimiter
@@ -37,5 +38,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     for blueprint in (pipelines.blp, queue.blp, scheduler.blp, plugins.blp, auth.blp, health.blp):
         api.register_blueprint(blueprint)
+    for blueprint in (job_logs.blp, visualize.blp):
+        api.register_blueprint(blueprint)
+    request_ids.init_app(app)  # before the gatekeeper, so refusals carry an id too
     Gatekeeper(settings, KeyCache(services.db), RateLimiter.from_settings(settings)).init_app(app)
     return app

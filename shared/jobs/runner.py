@@ -12,6 +12,7 @@ from shared.config import Settings
 from shared.db.engine import Database
 from shared.errors import JobCancelled
 from shared.jobs import service
+from shared.jobs.logs import JobLog, job_logging
 from shared.jobs.records import JobRecord
 from shared.jobs.service import Lease
 from shared.jobs.status import JobStatus
@@ -100,6 +101,11 @@ def execute_job(runtime: JobRuntime, job_id: str, worker_id: str) -> JobStatus |
 
 def run_claimed_job(runtime: JobRuntime, job: JobRecord, lease: Lease) -> JobStatus | None:
     """Run a job this worker holds the lease of, and record how it ended (None if the lease was lost)."""
+    with job_logging(job, lease.attempt) as job_log:
+        return _run_attempt(runtime, job, lease, job_log)
+
+
+def _run_attempt(runtime: JobRuntime, job: JobRecord, lease: Lease, job_log: JobLog) -> JobStatus | None:
     keeper = _LeaseKeeper(runtime, lease)
     keeper.start()
     try:
@@ -108,11 +114,12 @@ def run_claimed_job(runtime: JobRuntime, job: JobRecord, lease: Lease) -> JobSta
             runtime.registry,
             context=dict(job.input_context or {}),
             env=runtime.env,
-            observer=_observer(runtime, lease, keeper),
+            observer=_observer(runtime, lease, keeper, job_log),
         )
     finally:
         keeper.stopped.set()
         keeper.join()
+    job_log.finish(result)
     if keeper.is_lost:
         log.warning("job %s: lease lost during attempt %s; another worker owns it now", job.id, lease.attempt)
         return None
@@ -124,6 +131,7 @@ def run_claimed_job(runtime: JobRuntime, job: JobRecord, lease: Lease) -> JobSta
         steps=[r.to_dict() for r in result.steps],
         output_context=result.context,
         error=result.error,
+        logs=job_log.take(),
     )
     if not is_written:
         log.warning("job %s: lease lost before the result was written", job.id)
@@ -134,7 +142,7 @@ def run_claimed_job(runtime: JobRuntime, job: JobRecord, lease: Lease) -> JobSta
 
 
 def _observer(
-    runtime: JobRuntime, lease: Lease, keeper: _LeaseKeeper
+    runtime: JobRuntime, lease: Lease, keeper: _LeaseKeeper, job_log: JobLog
 ) -> Callable[[StepRecord, list[StepRecord]], None]:
     last_write = [0.0]
 
@@ -143,6 +151,7 @@ def _observer(
             raise LeaseLost("lease lost")
         if keeper.is_cancel_requested:
             raise JobCancelled("cancelled")
+        job_log.observe(record)
         now = time.monotonic()
         if now - last_write[0] < PROGRESS_WRITE_INTERVAL:
             return
@@ -154,6 +163,7 @@ def _observer(
             steps=[r.to_dict() for r in records],
             current_step=record.name if record.status == "running" else None,
             progress=round(done / len(records), 4),
+            logs=job_log.take(),
         )
 
     return observe

@@ -1,0 +1,1 @@
+"""Observability: structured logs carrying request and job ids, and text views of the system."""
