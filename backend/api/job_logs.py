@@ -51,7 +51,9 @@ class JobLogs(MethodView):
         """The job's log: steps started, finished and failed, and what plugins logged, per attempt."""
         lines = job_log_lines(services().db, job_id)
         if _wants_text():
-            return Response("".join(_text_line(line) for line in lines), content_type=TEXT_PLAIN)
+            header = f"# job {job_id}: {len(lines)} log lines, times in UTC\n"
+            body = header + "".join(_text_line(line) for line in lines)
+            return Response(body, content_type=TEXT_PLAIN)
         return {
             "job_id": job_id,
             "lines": lines,
