@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
-from backend import metrics, request_body
+from backend import metrics, request_body, request_ids
 from backend.access import SECURITY_SCHEMES
-from backend.api import auth, health, monitoring, pipelines, plugins, queue, scheduler
+from backend.api import auth, health, job_logs, monitoring, pipelines, plugins, queue, scheduler, visualize
 from backend.api import config as config_api
 from backend.auth import Gatekeeper, KeyCache
 from backend.body_limit import init_body_limit
@@ -51,8 +51,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         health.blp,
         monitoring.blp,
         monitoring.scrape_blp,
+        job_logs.blp,
+        visualize.blp,
     ):
         api.register_blueprint(blueprint)
+    request_ids.init_app(app)  # before the gatekeeper, so refusals carry an id too
     Gatekeeper(settings, KeyCache(services.db), RateLimiter.from_settings(settings)).init_app(app)
     request_body.init_app(app)  # after the gatekeeper: bodies of refused calls are not parsed
     return app

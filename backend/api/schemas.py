@@ -127,6 +127,7 @@ class JobSchema(Schema):
     triggered_by = fields.String()
     schedule_id = fields.String(allow_none=True)
     scheduled_for = fields.DateTime(allow_none=True)
+    request_id = fields.String(allow_none=True)
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)

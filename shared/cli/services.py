@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from shared.config import ConfigError, Settings, load_settings
+from shared.observability.logging import configure_logging
 
 CONFIG_OPTION = click.option(
     "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="config.yaml to read."
@@ -36,6 +37,24 @@ def record_metrics_in_shared_dir(settings: Settings) -> None:
         enable_multiprocess(settings.resolved_metrics_dir)
 
 
+def _log_level(settings: Settings, option: str | None) -> str:
+    """The ``--loglevel`` given, else ``logging.level``, checked like the setting."""
+    level = (option or settings.log_level).lower()
+    if level not in ("debug", "info", "warning", "error", "critical"):
+        raise click.BadParameter(f"--loglevel: expected debug, info, warning or error, got {option!r}")
+    return level.upper()
+
+
+def _log_through_mimir(settings: Settings, level: str) -> None:
+    """Have Celery leave logging to us: on its ``setup_logging`` signal it configures nothing itself."""
+    from celery.signals import setup_logging
+
+    def configure(**_: Any) -> None:
+        configure_logging(settings, level=level)
+
+    setup_logging.connect(configure, weak=False, dispatch_uid="mimir-logging")
+
+
 @click.command("api")
 @CONFIG_OPTION
 @click.option("--host", help="Address to bind (default: server.host, 127.0.0.1).")
@@ -49,6 +68,7 @@ def api_command(config_file: Path | None, host: str | None, port: int | None) ->
 
     settings = settings_from_options(config_file, api_host=host, api_port=port)
     record_metrics_in_shared_dir(settings)
+    configure_logging(settings)
     upgrade_to_head(settings.resolved_database_url)
     db = Database.connect(settings.resolved_database_url)
     ensure_admin_access(db, settings, generate=False)
@@ -62,9 +82,9 @@ def api_command(config_file: Path | None, host: str | None, port: int | None) ->
 @CONFIG_OPTION
 @click.option("--concurrency", "-c", type=int, help="Job processes (default: WORKER_CONCURRENCY, 2).")
 @click.option("--name", "-n", help="Worker name (default: worker-<pid>@<host>).")
-@click.option("--loglevel", "-l", default="INFO", show_default=True)
+@click.option("--loglevel", "-l", help="debug, info, warning or error (default: logging.level, info).")
 def worker_command(
-    config_file: Path | None, concurrency: int | None, name: str | None, loglevel: str
+    config_file: Path | None, concurrency: int | None, name: str | None, loglevel: str | None
 ) -> None:
     """Run a Celery worker that executes queued jobs."""
     from shared.queue.celery_app import PIPELINE_QUEUE
@@ -72,11 +92,13 @@ def worker_command(
 
     settings = settings_from_options(config_file, worker_concurrency=concurrency)
     record_metrics_in_shared_dir(settings)
+    level = _log_level(settings, loglevel)
     app = create_worker_app(settings)
+    _log_through_mimir(settings, level)
     app.worker_main(
         [
             "worker",
-            f"--loglevel={loglevel}",
+            f"--loglevel={level}",
             f"--concurrency={settings.worker_concurrency}",
             f"--queues={PIPELINE_QUEUE}",
             f"--hostname={name or f'worker-{os.getpid()}@{socket.gethostname()}'}",
@@ -119,19 +141,19 @@ def up_command(
 
 @click.command("beat")
 @CONFIG_OPTION
-@click.option("--loglevel", "-l", default="INFO", show_default=True)
-def beat_command(config_file: Path | None, loglevel: str) -> None:
+@click.option("--loglevel", "-l", help="debug, info, warning or error (default: logging.level, info).")
+def beat_command(config_file: Path | None, loglevel: str | None) -> None:
     """Run Celery beat with the database scheduler (any number may run; one leads and fires)."""
     from shared.queue.celery_app import create_celery
     from worker.beat import DatabaseScheduler
 
     settings = settings_from_options(config_file)
     record_metrics_in_shared_dir(settings)
+    level = _log_level(settings, loglevel)
     app = create_celery(settings)
     app.conf.mimir_settings = settings
-    app.Beat(
-        scheduler=DatabaseScheduler, loglevel=loglevel, max_interval=settings.scheduler_tick_seconds
-    ).run()
+    _log_through_mimir(settings, level)
+    app.Beat(scheduler=DatabaseScheduler, loglevel=level, max_interval=settings.scheduler_tick_seconds).run()
 
 
 @click.command("backup")

@@ -15,6 +15,7 @@ from shared.jobs.runner import JobRuntime, run_claimed_job
 from shared.jobs.status import TriggeredBy
 from shared.jobs.targets import RunTarget
 from shared.observability import metrics
+from shared.observability.context import current_request_id
 from shared.queue.dispatch import publish_pipeline_job
 
 
@@ -36,6 +37,7 @@ def enqueue_pipeline_run(
         revision=target.revision,
         triggered_by=triggered_by,
         schedule_id=schedule_id,
+        request_id=current_request_id(),
     )
     publish_pipeline_job(celery, job.id)
     metrics.job_enqueued(job.pipeline_name, triggered_by.value)
@@ -57,6 +59,7 @@ def run_pipeline_now(
         pipeline_id=target.pipeline_id,
         revision=target.revision,
         triggered_by=triggered_by,
+        request_id=current_request_id(),
     )
     worker_id = f"api:{socket.gethostname()}:{os.getpid()}"
     claim = service.claim_job(runtime.db, job.id, worker_id, runtime.lease_seconds)

@@ -12,11 +12,14 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.db.engine import Database
 from shared.jobs import service
 from shared.jobs.service import Lease
+
+if TYPE_CHECKING:
+    from shared.jobs.logs import JobLog
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,7 @@ class LeaseWatch:
     """One running job: what renewals found (lease lost, cancellation asked) and progress not yet written."""
 
     lease: Lease
+    job_log: JobLog | None = None
     renewed_at: float = field(default_factory=time.monotonic)
     is_lost: bool = False
     is_cancel_requested: bool = False
@@ -61,11 +65,11 @@ class LeaseRenewer:
         """Seconds between renewals."""
         return max(self.lease_seconds / 3, 0.2)
 
-    def watch(self, lease: Lease) -> LeaseWatch:
-        """Start renewing ``lease``."""
+    def watch(self, lease: Lease, job_log: JobLog | None = None) -> LeaseWatch:
+        """Start renewing ``lease`` (writing progress with the lines ``job_log`` collected meanwhile)."""
         if self._thread_pid != os.getpid():
             self._forget_parent()
-        watch = LeaseWatch(lease)
+        watch = LeaseWatch(lease, job_log)
         with self._lock:
             self._watches[lease.job_id] = watch
             if self._thread is None or not self._thread.is_alive():
@@ -110,6 +114,7 @@ class LeaseRenewer:
                 steps=progress.steps,
                 current_step=progress.current_step,
                 progress=progress.fraction,
+                logs=watch.job_log.take() if watch.job_log else (),
             )
         except Exception:  # progress is advisory; the result is written by the job itself
             log.warning("could not record progress of job %s", watch.lease.job_id, exc_info=True)

@@ -11,6 +11,7 @@ from shared.db.engine import Database
 from shared.errors import JobCancelled
 from shared.jobs import service
 from shared.jobs.leases import LeaseRenewer, LeaseWatch, Progress
+from shared.jobs.logs import JobLog, job_logging
 from shared.jobs.records import JobRecord
 from shared.jobs.service import Lease
 from shared.jobs.status import JobStatus
@@ -77,18 +78,24 @@ def execute_job(runtime: JobRuntime, job_id: str, worker_id: str) -> JobStatus |
 
 def run_claimed_job(runtime: JobRuntime, job: JobRecord, lease: Lease) -> JobStatus | None:
     """Run a job this worker holds the lease of, and record how it ended (None if the lease was lost)."""
+    with job_logging(job, lease.attempt) as job_log:
+        return _run_attempt(runtime, job, lease, job_log)
+
+
+def _run_attempt(runtime: JobRuntime, job: JobRecord, lease: Lease, job_log: JobLog) -> JobStatus | None:
     started = metrics.job_started(job.pipeline_name, lease.attempt)
-    watch = runtime.renewer.watch(lease)
+    watch = runtime.renewer.watch(lease, job_log)
     try:
         result = run_pipeline(
             PipelineDefinition.from_dict(job.definition),
             runtime.registry,
             context=dict(job.input_context or {}),
             env=runtime.env,
-            observer=_observer(watch),
+            observer=_observer(watch, job_log),
         )
     finally:
         runtime.renewer.unwatch(watch)
+    job_log.finish(result)
     if watch.is_lost:
         log.warning("job %s: lease lost during attempt %s; another worker owns it now", job.id, lease.attempt)
         return None
@@ -100,6 +107,7 @@ def run_claimed_job(runtime: JobRuntime, job: JobRecord, lease: Lease) -> JobSta
         steps=[r.to_dict() for r in result.steps],
         output_context=result.context,
         error=result.error,
+        logs=job_log.take(),
     )
     if not is_written:
         log.warning("job %s: lease lost before the result was written", job.id)
@@ -110,14 +118,15 @@ def run_claimed_job(runtime: JobRuntime, job: JobRecord, lease: Lease) -> JobSta
     return status
 
 
-def _observer(watch: LeaseWatch) -> Callable[[StepRecord, list[StepRecord]], None]:
+def _observer(watch: LeaseWatch, job_log: JobLog) -> Callable[[StepRecord, list[StepRecord]], None]:
     def observe(record: StepRecord, records: list[StepRecord]) -> None:
         if watch.is_lost:
             raise LeaseLost("lease lost")
         if watch.is_cancel_requested:
             raise JobCancelled("cancelled")
-        # The lease renewer writes this within half a second if the job is still running then; a short
-        # job's only writes are its claim and its result.
+        job_log.observe(record)
+        # The lease renewer writes this (with the log lines collected so far) within half a second if the
+        # job is still running then; a short job's only writes are its claim and its result.
         done = sum(1 for r in records if r.status == "succeeded")
         watch.unwritten = Progress(
             steps=[r.to_dict() for r in records],

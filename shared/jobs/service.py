@@ -8,16 +8,17 @@ that lost its lease cannot overwrite the job.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from shared.db.base import utcnow
 from shared.db.engine import Database
 from shared.errors import Conflict, NotFound
-from shared.jobs.records import JobRecord
+from shared.jobs.records import JobLogRecord, JobRecord
 from shared.jobs.status import TERMINAL_STATUSES, JobStatus, JobType, TriggeredBy
 from shared.pipelines.model import PipelineDefinition
 
@@ -57,6 +58,7 @@ def create_pipeline_job(
     triggered_by: TriggeredBy = TriggeredBy.API,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     schedule_id: str | None = None,
+    request_id: str | None = None,
 ) -> JobRecord:
     """A committed ``queued`` job for ``definition`` (a snapshot: later edits don't change this run)."""
     job = new_pipeline_job(
@@ -67,6 +69,7 @@ def create_pipeline_job(
         triggered_by=triggered_by,
         max_attempts=max_attempts,
         schedule_id=schedule_id,
+        request_id=request_id,
     )
     with db.session() as session:
         session.add(job)
@@ -83,6 +86,7 @@ def new_pipeline_job(
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     schedule_id: str | None = None,
     scheduled_for: datetime | None = None,
+    request_id: str | None = None,
 ) -> JobRecord:
     """A new, unsaved ``queued`` job row, for callers that add it inside their own transaction."""
     now = utcnow()
@@ -106,6 +110,7 @@ def new_pipeline_job(
         triggered_by=triggered_by.value,
         schedule_id=schedule_id,
         scheduled_for=scheduled_for,
+        request_id=request_id,
         created_at=now,
         updated_at=now,
     )
@@ -172,16 +177,26 @@ def renew_lease(db: Database, lease: Lease, lease_seconds: float) -> LeaseState:
 
 
 def record_progress(
-    db: Database, lease: Lease, *, steps: list[dict[str, Any]], current_step: str | None, progress: float
+    db: Database,
+    lease: Lease,
+    *,
+    steps: list[dict[str, Any]],
+    current_step: str | None,
+    progress: float,
+    logs: Sequence[dict[str, Any]] = (),
 ) -> bool:
-    """Store the per-step records and progress of a running attempt; False if the lease is gone."""
+    """Store the per-step records, progress and new log lines of a running attempt; False if the lease
+    is gone (nothing is written)."""
     with db.session() as session:
         result = session.execute(
             update(JobRecord)
             .where(*_held_by(lease))
             .values(steps=steps, current_step=current_step, progress=progress, updated_at=utcnow())
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        is_held = result.rowcount == 1  # type: ignore[attr-defined]
+        if is_held and logs:
+            session.execute(insert(JobLogRecord), list(logs))
+        return is_held
 
 
 def finish_job(
@@ -192,8 +207,10 @@ def finish_job(
     steps: list[dict[str, Any]],
     output_context: dict[str, Any] | None,
     error: str | None,
+    logs: Sequence[dict[str, Any]] = (),
 ) -> bool:
-    """Move a running attempt to a terminal status; False when the lease was lost (nothing is written)."""
+    """Move a running attempt to a terminal status, with its last log lines; False when the lease was lost
+    (nothing is written)."""
     assert status in TERMINAL_STATUSES
     now = utcnow()
     with db.session() as session:
@@ -212,7 +229,10 @@ def finish_job(
                 updated_at=now,
             )
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        is_held = result.rowcount == 1  # type: ignore[attr-defined]
+        if is_held and logs:
+            session.execute(insert(JobLogRecord), list(logs))
+        return is_held
 
 
 def cancel_job(db: Database, job_id: str) -> JobRecord:

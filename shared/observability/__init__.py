@@ -1,1 +1,2 @@
-"""Prometheus metrics of every process (API, workers, beat) and the summaries built from them."""
+"""Observability: Prometheus metrics of every process, structured logs carrying request and job ids,
+and text views of the system."""

@@ -23,6 +23,7 @@ from shared.jobs import service as jobs
 from shared.jobs.records import JobRecord
 from shared.jobs.status import JobStatus, TriggeredBy
 from shared.observability import metrics
+from shared.observability.context import new_request_id
 from shared.pipelines.model import PipelineDefinition
 from shared.pipelines.records import PipelineRecord
 from shared.scheduling.policies import CatchUp, Overlap
@@ -194,6 +195,8 @@ def _fire_or_skip(
                         triggered_by=TriggeredBy.SCHEDULER,
                         schedule_id=schedule.id,
                         scheduled_for=slot,
+                        # No HTTP request behind a scheduled run: an id naming the schedule stands in.
+                        request_id=new_request_id(prefix=f"sched-{schedule.id[:8]}-"),
                     )
             session.add(
                 ScheduleFireRecord(

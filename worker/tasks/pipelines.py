@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from shared.jobs.runner import execute_job
+from shared.observability.context import log_context
 from shared.queue.celery_app import RUN_PIPELINE_JOB
 from worker.runtime import worker_runtime
 from worker.tasks.base import MimirTask
@@ -14,5 +15,6 @@ from worker.tasks.base import MimirTask
 def run_pipeline_job(self: MimirTask, job_id: str) -> str | None:
     """Run the job if no other worker holds it; returns the terminal status, or None if skipped."""
     runtime = worker_runtime(self.app)
-    status = execute_job(runtime.jobs, job_id, runtime.worker_id)
+    with log_context(job_id=job_id):  # the request id joins once the job row is read
+        status = execute_job(runtime.jobs, job_id, runtime.worker_id)
     return status.value if status else None
