@@ -83,6 +83,11 @@ def settings_environment(settings: Settings) -> dict[str, str]:
             "MIMIR_SCHEDULER_TICK_SECONDS": str(settings.scheduler_tick_seconds),
             "MIMIR_SCHEDULER_MISFIRE_GRACE_SECONDS": str(settings.scheduler_misfire_grace_seconds),
             "MIMIR_SECURITY_AUTH_ENABLED": str(settings.auth_enabled).lower(),
+            "MIMIR_SECURITY_RATE_LIMIT_ENQUEUE": settings.rate_limit_enqueue,
+            "MIMIR_SECURITY_RATE_LIMIT_READS": settings.rate_limit_reads,
+            "MIMIR_SECURITY_RATE_LIMIT_WRITES": settings.rate_limit_writes,
+            "MIMIR_SERVER_PROCESSES": str(settings.api_processes),
+            "MIMIR_SERVER_THREADS": str(settings.api_threads),
             "PYTHONPATH": str(REPO_ROOT),
         }
     )
