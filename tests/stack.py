@@ -252,7 +252,7 @@ def api_process(settings: Settings, log_dir: Path, *, port: int) -> Iterator[Api
             try:
                 requests.get(f"{api.url}/health", timeout=1)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a loaded machine
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(
                         "mimir api did not start:\n" + log_path.read_text(errors="replace")
