@@ -29,8 +29,6 @@ from bench.servers import BenchServers, bench_servers
 from tests.harness.servers import free_port
 from tests.stack import ADMIN_KEY, api_process, migrated_database, worker_pool
 
-SETTLE_SECONDS = 2.0
-
 
 @dataclass(frozen=True)
 class TreeMemory:
@@ -100,7 +98,7 @@ def measure(servers: BenchServers, args: argparse.Namespace) -> dict[str, Any]:
             (worker,) = workers.start(1, concurrency=args.concurrency)
 
             def snapshot(name: str) -> None:
-                time.sleep(SETTLE_SECONDS)
+                time.sleep(args.settle)  # let the last requests and jobs finish their bookkeeping
                 snapshots[name] = {
                     "api": tree_memory(api.process.pid),
                     "worker": tree_memory(worker.process.pid),
@@ -130,11 +128,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--concurrency", type=int, default=2, help="the worker's pool processes")
+    parser.add_argument("--settle", type=float, default=2.0, help="idle seconds before each snapshot")
     parser.add_argument("--bound-mib", type=float, default=30.0, help="most growth allowed per tree")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
     if args.smoke:
-        args.jobs, args.warmup = 200, 50
+        args.jobs, args.warmup, args.settle = 200, 30, 0.5
     with bench_servers(args.database) as servers:
         figures = measure(servers, args)
     snaps = figures["snapshots"]
