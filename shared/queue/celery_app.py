@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import Celery
 
 from shared.config import Settings
+from shared.queue.redis_transport import TRANSPORT
 
 PIPELINE_QUEUE = "mimir.pipelines"
 RUN_PIPELINE_JOB = "mimir.jobs.run_pipeline_job"
@@ -15,6 +16,7 @@ def create_celery(settings: Settings, *, name: str = "mimir") -> Celery:
     app = Celery(name, set_as_current=False, autofinalize=False)
     app.conf.update(
         broker_url=settings.resolved_redis_url,
+        broker_transport=TRANSPORT,  # kombu's Redis transport, surviving a Redis restart (see the module)
         broker_connection_retry_on_startup=True,
         broker_transport_options={
             # A message held by a worker that died comes back after this long. Long jobs are protected by
