@@ -193,7 +193,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=30.0, help="client timeout per enqueue (s)")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of light load first")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds between opening waits and load")
-    parser.add_argument("--threads", type=int, default=None, help="API request threads (default: settings)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="API request threads (default: the setting, or --held + 64)"
+    )
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
     if args.smoke:
@@ -201,7 +203,8 @@ def main() -> None:
     if args.threads is None:
         from shared.config import Settings
 
-        args.threads = Settings().api_threads
+        # Each held wait holds a request thread (gunicorn gthread); leave 64 for the enqueues.
+        args.threads = max(Settings().api_threads, args.held + 64)
     with bench_servers(args.database) as servers:
         figures = measure(servers, args)
     alone, held = figures["alone"], figures["with_held_waits"]

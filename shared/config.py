@@ -192,7 +192,8 @@ class Settings:
     api_host: str = "127.0.0.1"
     api_port: int = 8080
     api_processes: int = 1
-    api_threads: int = 64
+    # A request waiting on a job (/wait) holds its thread; idle threads cost nothing (created on demand).
+    api_threads: int = 256
     worker_concurrency: int = 2
     max_body_bytes: int = 2 * 1024 * 1024
     max_wait_seconds: float = 300.0
