@@ -40,6 +40,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+READ_ONLY_OPTION = "mimir_read_only"
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling starts transactions late and as readers, which turns concurrent
     # writers into "database is locked" errors; we take the write lock at BEGIN instead (SQLAlchemy's recipe).
@@ -55,7 +58,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads (Database.reads) need no write lock: in WAL mode they see the last commit without waiting.
+        is_read = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if is_read else "BEGIN IMMEDIATE")
 
 
 @dataclass
@@ -64,12 +69,18 @@ class Database:
 
     engine: Engine
     sessions: sessionmaker[Session]
+    reads: sessionmaker[Session]
 
     @classmethod
     def connect(cls, url: str, **kwargs: Any) -> Database:
         """A database for ``url`` (no connection is opened until first use)."""
         engine = make_engine(url, **kwargs)
-        return cls(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+        return cls(
+            engine=engine,
+            sessions=sessionmaker(engine, expire_on_commit=False),
+            # For sessions that only read: on SQLite they do not take the write lock.
+            reads=sessionmaker(engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False),
+        )
 
     @property
     def is_sqlite(self) -> bool:

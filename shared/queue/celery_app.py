@@ -33,8 +33,8 @@ def create_celery(settings: Settings, *, name: str = "mimir") -> Celery:
         worker_prefetch_multiplier=1,
         task_default_queue=PIPELINE_QUEUE,
         task_routes={RUN_PIPELINE_JOB: {"queue": PIPELINE_QUEUE}},
-        worker_send_task_events=True,
-        task_send_sent_event=True,
+        worker_send_task_events=settings.celery_events,  # Flower enables them remotely when it connects
+        task_send_sent_event=settings.celery_events,
         worker_hijack_root_logger=False,
         enable_utc=True,
     )
