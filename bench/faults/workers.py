@@ -3,10 +3,11 @@
     python -m bench.faults.workers [--smoke] [--jobs N] [--kills K] [--database sqlite|postgresql]
 
 N jobs are enqueued over HTTP; each one's step appends its token to a file when it starts. While they
-run, K times at a random moment either a whole worker (main process and pool) is SIGKILLed and a new one
-started, or one pool process is SIGKILLed (Celery replaces it). Reported: jobs lost (not succeeded, or
-succeeded without the step having run; must be 0), jobs whose step started more than once, and the time
-from the last kill until every job had finished.
+run, up to K times at a random moment (only while some job is unfinished) either a whole worker (main
+process and pool) is SIGKILLed and a new one started, or one pool process is SIGKILLed (Celery replaces
+it). Reported: jobs lost (not succeeded, or succeeded without the step having run; must be 0), jobs whose
+step started more than once, the jobs still unfinished at the last kill, and the time from the last kill
+until every job had finished.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from bench.faults.stack import (
     TERMINAL,
     ApiClient,
+    FaultStack,
     base_arguments,
     count_statuses,
     fault_stack,
@@ -46,11 +48,15 @@ def kill_something(pool: WorkerPool, rng: random.Random) -> str:
     return "worker group"
 
 
+def _unfinished(stack: FaultStack, tokens: dict[str, str]) -> int:
+    return sum(1 for job in jobs_by_id(stack.db, list(tokens)).values() if job.status not in TERMINAL)
+
+
 def main() -> None:
     parser = base_arguments("SIGKILL workers while jobs run; count lost and repeated jobs")
     parser.add_argument("--jobs", type=int, default=300)
     parser.add_argument("--kills", type=int, default=10)
-    parser.add_argument("--step-seconds", type=float, default=0.2)
+    parser.add_argument("--step-seconds", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     if args.smoke:
@@ -72,9 +78,14 @@ def main() -> None:
                 tokens[response.json()["job_id"]] = token
             killed: list[str] = []
             wait_until(lambda: len(runs_per_token(log)) >= 4, timeout=60, interval=0.05)
+            unfinished_at_last_kill = 0
             for _ in range(args.kills):
                 time.sleep(rng.uniform(0.1, 1.5))
+                unfinished = _unfinished(stack, tokens)
+                if not unfinished:
+                    break  # a kill with nothing left to run tests nothing
                 killed.append(kill_something(pool, rng))
+                unfinished_at_last_kill = unfinished
             last_kill = time.monotonic()
             is_done = wait_until(
                 lambda: all(j.status in TERMINAL for j in jobs_by_id(stack.db, list(tokens)).values()),
@@ -101,6 +112,7 @@ def main() -> None:
         "most_runs_of_one_step": max(runs.values(), default=0),
         "jobs_with_more_than_one_attempt": sum(1 for j in jobs.values() if j.attempts > 1),
         "seconds_from_last_kill_to_all_done": recovery_seconds if is_done else None,
+        "unfinished_at_last_kill": unfinished_at_last_kill,
     }
     failures = []
     if lost:
@@ -117,6 +129,7 @@ def main() -> None:
         ("jobs lost (must be 0)", str(len(lost))),
         ("jobs whose step started more than once", str(len(repeated))),
         ("jobs with more than one attempt", str(results["jobs_with_more_than_one_attempt"])),
+        ("jobs not yet finished at the last kill", str(unfinished_at_last_kill)),
         ("from the last kill to all done", f"{recovery_seconds:.1f} s" if is_done else "never"),
         ("database", args.database),
     ]

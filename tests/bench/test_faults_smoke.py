@@ -31,7 +31,8 @@ def _servers() -> None:
 def test_killed_workers_lose_no_job() -> None:
     _run("bench.faults.workers")
     figures = _figures("faults-workers-postgresql")
-    assert figures["lost"] == 0 and figures["jobs"] == 30 and len(figures["kills"]) == 2
+    assert figures["lost"] == 0 and figures["jobs"] == 30
+    assert 1 <= len(figures["kills"]) <= 2 and figures["unfinished_at_last_kill"] > 0
 
 
 @pytest.mark.slow
