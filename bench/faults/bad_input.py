@@ -32,7 +32,9 @@ class Verdict:
 
 
 def _send(client: ApiClient, case: Case) -> requests.Response:
-    kwargs: dict[str, Any] = {"headers": case.headers, "timeout": 30}
+    # One connection per case: a server that refuses a body may close the connection without reading it,
+    # and a reused keep-alive connection then fails on the client's side, not the server's.
+    kwargs: dict[str, Any] = {"headers": {**case.headers, "Connection": "close"}, "timeout": 30}
     if case.json is not NO_BODY:
         kwargs["json"] = case.json
     elif case.data is not None:
