@@ -56,7 +56,7 @@ def wait_until_finished(db: Database, job_ids: list[str], timeout: float) -> tup
     """(seconds from the first start to the last finish, jobs that did not succeed) once all are done."""
     deadline = time.monotonic() + timeout
     while True:
-        with db.sessions() as session:
+        with db.reads() as session:
             done, failed, first, last = session.execute(
                 select(
                     func.count(JobRecord.finished_at),

@@ -90,7 +90,7 @@ def jobs_by_id(db: Database, job_ids: list[str] | None = None) -> dict[str, JobR
     query = select(JobRecord)
     if job_ids is not None:
         query = query.where(JobRecord.id.in_(job_ids))
-    with db.sessions() as session:
+    with db.reads() as session:
         return {job.id: job for job in session.execute(query).scalars()}
 
 

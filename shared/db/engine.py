@@ -58,18 +58,22 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Reads (Database.reads) need no write lock: in WAL mode they see the last commit without waiting.
+        # Database.reads sessions need no write lock: in WAL mode they see the last commit without waiting.
         is_read = connection.get_execution_options().get(READ_ONLY_OPTION, False)
         connection.exec_driver_sql("BEGIN" if is_read else "BEGIN IMMEDIATE")
 
 
 @dataclass
 class Database:
-    """An engine and its session factory; one per process (build it after a worker forks)."""
+    """An engine and its session factories; one per process (build it after a worker forks).
+
+    ``reads()`` opens a session that only reads (on SQLite its transaction begins without the write lock,
+    and in WAL mode sees the last commit without waiting); ``session()`` is a write transaction.
+    """
 
     engine: Engine
-    sessions: sessionmaker[Session]
     reads: sessionmaker[Session]
+    writes: sessionmaker[Session]
 
     @classmethod
     def connect(cls, url: str, **kwargs: Any) -> Database:
@@ -77,9 +81,8 @@ class Database:
         engine = make_engine(url, **kwargs)
         return cls(
             engine=engine,
-            sessions=sessionmaker(engine, expire_on_commit=False),
-            # For sessions that only read: on SQLite they do not take the write lock.
             reads=sessionmaker(engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False),
+            writes=sessionmaker(engine, expire_on_commit=False),
         )
 
     @property
@@ -90,7 +93,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on error."""
-        with self.sessions() as session, session.begin():
+        with self.writes() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -146,7 +146,7 @@ def job_logging(job: JobRecord, attempt: int) -> Iterator[JobLog]:
 
 def job_log_lines(db: Database, job_id: str) -> list[JobLogRecord]:
     """Every stored log line of the job, attempt by attempt, in order; :class:`NotFound` for no such job."""
-    with db.sessions() as session:
+    with db.reads() as session:
         if session.get(JobRecord, job_id) is None:
             raise NotFound(f"job {job_id} not found")
         rows = session.execute(

@@ -268,7 +268,7 @@ def list_jobs(
         filters.append(JobRecord.status == status.value)
     if pipeline_id is not None:
         filters.append(JobRecord.pipeline_id == pipeline_id)
-    with db.sessions() as session:
+    with db.reads() as session:
         total = session.execute(select(func.count()).select_from(JobRecord).where(*filters)).scalar_one()
         rows = (
             session.execute(
@@ -286,7 +286,7 @@ def list_jobs(
 
 def count_by_status(db: Database) -> dict[str, int]:
     """How many jobs are in each status (every status listed, zeros included)."""
-    with db.sessions() as session:
+    with db.reads() as session:
         rows = session.execute(select(JobRecord.status, func.count()).group_by(JobRecord.status)).all()
     counts = {s.value: 0 for s in JobStatus}
     counts.update({status: int(n) for status, n in rows})

@@ -29,7 +29,7 @@ def job_statistics(db: Database, *, window_seconds: float, limit: int) -> dict[s
     """Counts of every job by status; per pipeline, the finished jobs created in the last
     ``window_seconds``: how many ended each way, the success rate and duration percentiles (seconds)."""
     since = utcnow() - timedelta(seconds=window_seconds)
-    with db.sessions() as session:
+    with db.reads() as session:
         rows = session.execute(
             select(JobRecord.pipeline_name, JobRecord.status, JobRecord.started_at, JobRecord.finished_at)
             .where(JobRecord.status.in_(_FINISHED), JobRecord.created_at >= since)

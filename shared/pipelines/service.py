@@ -101,7 +101,7 @@ def delete_pipeline(db: Database, pipeline_id: str) -> None:
 
 def get_pipeline(db: Database, pipeline_id: str) -> PipelineRecord:
     """The pipeline with ``pipeline_id``; :class:`NotFound` when there is none."""
-    with db.sessions() as session:
+    with db.reads() as session:
         record = session.get(PipelineRecord, pipeline_id)
     if record is None:
         raise NotFound(f"pipeline {pipeline_id} not found")
@@ -110,7 +110,7 @@ def get_pipeline(db: Database, pipeline_id: str) -> PipelineRecord:
 
 def get_pipeline_by_name(db: Database, name: str) -> PipelineRecord:
     """The pipeline called ``name``; :class:`NotFound` when there is none."""
-    with db.sessions() as session:
+    with db.reads() as session:
         record = session.execute(
             select(PipelineRecord).where(PipelineRecord.name == name)
         ).scalar_one_or_none()
@@ -121,7 +121,7 @@ def get_pipeline_by_name(db: Database, name: str) -> PipelineRecord:
 
 def list_pipelines(db: Database, *, limit: int, offset: int) -> tuple[list[PipelineRecord], int]:
     """A page of pipelines by name, and how many there are."""
-    with db.sessions() as session:
+    with db.reads() as session:
         total = session.execute(select(func.count()).select_from(PipelineRecord)).scalar_one()
         rows = (
             session.execute(select(PipelineRecord).order_by(PipelineRecord.name).limit(limit).offset(offset))
@@ -134,7 +134,7 @@ def list_pipelines(db: Database, *, limit: int, offset: int) -> tuple[list[Pipel
 def pipeline_history(db: Database, pipeline_id: str) -> list[PipelineRevision]:
     """Every revision of a pipeline, newest first."""
     get_pipeline(db, pipeline_id)
-    with db.sessions() as session:
+    with db.reads() as session:
         rows = (
             session.execute(
                 select(PipelineRevision)

@@ -55,7 +55,7 @@ class Fired:
 
 def due_schedule_ids(db: Database, now: datetime) -> list[str]:
     """Enabled schedules whose next slot has passed or that hold a deferred slot."""
-    with db.sessions() as session:
+    with db.reads() as session:
         rows = session.execute(
             select(ScheduleRecord.id).where(
                 ScheduleRecord.enabled.is_(True),
@@ -67,7 +67,7 @@ def due_schedule_ids(db: Database, now: datetime) -> list[str]:
 
 def seconds_until_next_due(db: Database, now: datetime) -> float | None:
     """How long until the earliest enabled schedule is due; None when there is none."""
-    with db.sessions() as session:
+    with db.reads() as session:
         earliest = session.execute(
             select(ScheduleRecord.next_run)
             .where(ScheduleRecord.enabled.is_(True))
@@ -91,7 +91,7 @@ def fire_due_schedules(db: Database, policy: FirePolicy, now: datetime | None = 
 
 def fire_schedule(db: Database, schedule_id: str, policy: FirePolicy, now: datetime) -> list[Fired]:
     """Act on one schedule's due slots and move its ``next_run`` past ``now``."""
-    with db.sessions() as session:
+    with db.reads() as session:
         schedule = session.get(ScheduleRecord, schedule_id)
     if schedule is None or not schedule.enabled or schedule.next_run is None:
         return []
@@ -164,7 +164,7 @@ def _slots_to_act_on(schedule: ScheduleRecord, policy: FirePolicy, now: datetime
 
 
 def _has_active_run(db: Database, schedule_id: str) -> bool:
-    with db.sessions() as session:
+    with db.reads() as session:
         return (
             session.execute(
                 select(JobRecord.id)

@@ -102,7 +102,7 @@ def delete_schedule(db: Database, schedule_id: str) -> None:
 
 def get_schedule(db: Database, schedule_id: str) -> ScheduleView:
     """The schedule and the live status of its last run."""
-    with db.sessions() as session:
+    with db.reads() as session:
         record = session.get(ScheduleRecord, schedule_id)
         if record is None:
             raise NotFound(f"schedule {schedule_id} not found")
@@ -111,7 +111,7 @@ def get_schedule(db: Database, schedule_id: str) -> ScheduleView:
 
 def list_schedules(db: Database, *, limit: int, offset: int) -> tuple[list[ScheduleView], int]:
     """A page of schedules by name, and how many there are."""
-    with db.sessions() as session:
+    with db.reads() as session:
         total = session.execute(select(func.count()).select_from(ScheduleRecord)).scalar_one()
         rows = session.execute(
             select(ScheduleRecord).order_by(ScheduleRecord.name).limit(limit).offset(offset)

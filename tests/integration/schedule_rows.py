@@ -11,7 +11,7 @@ from shared.scheduling.records import ScheduleFireRecord
 
 def jobs_of(db: Database, schedule_id: str) -> list[JobRecord]:
     """The schedule's jobs, by slot."""
-    with db.sessions() as session:
+    with db.reads() as session:
         return list(
             session.execute(
                 select(JobRecord)
@@ -23,7 +23,7 @@ def jobs_of(db: Database, schedule_id: str) -> list[JobRecord]:
 
 def fires_of(db: Database, schedule_id: str) -> list[ScheduleFireRecord]:
     """The schedule's fire rows (fired and skipped slots), by slot."""
-    with db.sessions() as session:
+    with db.reads() as session:
         return list(
             session.execute(
                 select(ScheduleFireRecord)
