@@ -12,6 +12,7 @@ from flask import Flask, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from shared.errors import InvalidInput
+from shared.storable import find_unstorable
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -34,29 +35,17 @@ def _parse_float(text: str) -> float:
     return value
 
 
-def _check_strings(value: Any, where: str) -> None:
-    stack = [(value, where)]
-    while stack:
-        item, at = stack.pop()
-        if isinstance(item, dict):
-            for key, child in item.items():
-                _check_text(key, at)
-                stack.append((child, f"{at}.{key}"))
-        elif isinstance(item, list):
-            stack.extend((child, f"{at}[{i}]") for i, child in enumerate(item))
-        elif isinstance(item, str):
-            _check_text(item, at)
-
-
-def _check_text(text: str, where: str) -> None:
-    if "\x00" in text:
-        raise InvalidInput(f"request body: {where} holds a NUL character (\\u0000), which is not allowed")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
+def _check_storable(value: Any) -> None:
+    found = find_unstorable(value, "json")
+    if found is None:  # non-finite numbers never get here: the parser refuses them
+        return
+    if found.kind == "nul":
         raise InvalidInput(
-            f"request body: {where} holds a lone surrogate ({text[exc.start]!r}), which is not valid Unicode"
-        ) from exc
+            f"request body: {found.where} holds a NUL character (\\u0000), which is not allowed"
+        )
+    raise InvalidInput(
+        f"request body: {found.where} holds a lone surrogate ({found.value!r}), which is not valid Unicode"
+    )
 
 
 def check_request_body() -> None:
@@ -80,7 +69,7 @@ def check_request_body() -> None:
         return  # the schema's parser answers these with "Invalid JSON body"
     except RecursionError as exc:
         raise InvalidInput("request body: JSON nested too deeply") from exc
-    _check_strings(value, "json")
+    _check_storable(value)
 
 
 def init_app(app: Flask) -> None:

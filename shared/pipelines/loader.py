@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import yaml
 
 from shared.errors import InvalidInput, PayloadTooLarge
+from shared.storable import find_unstorable
 
 MAX_YAML_BYTES = 1024 * 1024
 MAX_YAML_NODES = 200_000
@@ -70,31 +70,17 @@ def _check_expanded_size(root: yaml.Node, max_nodes: int) -> None:
 
 
 def _check_storable(document: Any) -> None:
-    # Values YAML allows but a JSON column cannot hold (PostgreSQL refuses NaN, infinity and NUL in text;
-    # nothing encodes a lone surrogate).
-    stack: list[tuple[Any, str]] = [(document, "")]
-    while stack:
-        value, where = stack.pop()
-        if isinstance(value, dict):
-            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in value.items())
-            stack.extend((k, f"{where} (a key)") for k in value if isinstance(k, str))
-        elif isinstance(value, list):
-            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
-        elif isinstance(value, float) and not math.isfinite(value):
-            raise InvalidInput(f"pipeline YAML: {where}: {value} is not allowed; use a finite number")
-        elif isinstance(value, str):
-            _check_text(value, where)
-
-
-def _check_text(text: str, where: str) -> None:
-    if "\x00" in text:
-        raise InvalidInput(f"pipeline YAML: {where}: NUL characters (\\0) are not allowed in text")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InvalidInput(
-            f"pipeline YAML: {where}: a lone surrogate ({text[exc.start]!r}) is not valid Unicode"
-        ) from exc
+    # Values YAML allows but a JSON column cannot hold.
+    found = find_unstorable(document)
+    if found is None:
+        return
+    if found.kind == "not_finite":
+        raise InvalidInput(f"pipeline YAML: {found.where}: {found.value} is not allowed; use a finite number")
+    if found.kind == "nul":
+        raise InvalidInput(f"pipeline YAML: {found.where}: NUL characters (\\0) are not allowed in text")
+    raise InvalidInput(
+        f"pipeline YAML: {found.where}: a lone surrogate ({found.value!r}) is not valid Unicode"
+    )
 
 
 def _yaml_error_text(exc: yaml.YAMLError) -> str:
