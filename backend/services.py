@@ -50,6 +50,12 @@ class ApiServices:
         """Seconds since this API process built its services."""
         return time.monotonic() - self.started
 
+    def close(self) -> None:
+        """Stop the waiter's subscriber and close the Redis and database connections."""
+        self.waiter.close()
+        self.redis.close()
+        self.db.dispose()
+
     def init_app(self, app: Flask) -> None:
         """Attach to ``app``."""
         app.extensions[EXTENSION_KEY] = self

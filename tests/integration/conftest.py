@@ -64,10 +64,7 @@ def client(settings: Settings, db: Database) -> Iterator[FlaskClient]:
     with app.test_client() as test_client:
         test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {settings.bootstrap_api_key}"
         yield test_client
-    services = app.extensions["mimir"]
-    services.waiter.close()
-    services.redis.close()
-    services.db.dispose()
+    app.extensions["mimir"].close()
 
 
 @pytest.fixture()

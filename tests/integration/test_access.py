@@ -25,10 +25,7 @@ _HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 def app(settings: Settings, db: Database) -> Iterator[Flask]:
     application = create_app(settings)
     yield application
-    services = application.extensions["mimir"]
-    services.waiter.close()
-    services.redis.close()
-    services.db.dispose()
+    application.extensions["mimir"].close()
 
 
 @pytest.fixture()

@@ -64,7 +64,4 @@ def test_passwords_inside_urls_are_redacted(settings: Settings, db: Database, tm
         assert response.json["queue"]["redis_url"].startswith("redis://:***@")
         assert "hunter2-pass" not in response.get_data(as_text=True)
     finally:
-        services = app.extensions["mimir"]
-        services.waiter.close()
-        services.redis.close()
-        services.db.dispose()
+        app.extensions["mimir"].close()

@@ -180,6 +180,4 @@ def test_metrics_need_a_monitoring_key_when_not_public(settings: Settings, db: D
     assert anonymous.get("/metrics").status_code == 401
     admin = {"Authorization": f"Bearer {settings.bootstrap_api_key}"}
     assert anonymous.get("/metrics", headers=admin).status_code == 200
-    services = app.extensions["mimir"]
-    services.redis.close()
-    services.db.dispose()
+    app.extensions["mimir"].close()

@@ -43,10 +43,7 @@ def app(settings: Settings, db: Database) -> Iterator[Flask]:
         )
     )
     yield application
-    services = application.extensions["mimir"]
-    services.waiter.close()
-    services.redis.close()
-    services.db.dispose()
+    application.extensions["mimir"].close()
 
 
 @pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
