@@ -1,0 +1,117 @@
+"""Job kinds: what a job runs. The job machinery (claim, lease, transitions, cancel, logs, metrics, recovery,
+publish) is written once; a kind supplies only its spec, its runner and how it is shown.
+
+A kind's runner receives a :class:`RunningJob` and returns a :class:`JobOutcome`. Pipelines are the first
+kind; twin simulations, training runs, monitoring runs and workflow children are further kinds, each
+installed by its slice (``platform.add_job_kind``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from shared.errors import MimirError
+from shared.jobs.status import JobStatus
+
+
+class UnknownJobKind(MimirError):
+    """A job names a kind no installed slice provides."""
+
+
+class RunningJob(Protocol):
+    """What a kind's runner may see and do while it runs one attempt of a job."""
+
+    @property
+    def job_id(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """The kind-specific description of the work (a pipeline definition, a scenario and twin id...)."""
+        ...
+
+    @property
+    def input(self) -> dict[str, Any]:
+        """The caller's input context."""
+        ...
+
+    @property
+    def attempt(self) -> int: ...
+
+    @property
+    def services(self) -> Any:
+        """The process's services (database, plugins, file/HTTP environment)."""
+        ...
+
+    @property
+    def is_cancel_requested(self) -> bool: ...
+
+    def raise_if_cancelled(self) -> None:
+        """Raise :class:`shared.errors.JobCancelled` if the job was cancelled or its lease was lost."""
+
+    def progress(
+        self, fraction: float, *, current_step: str | None = None, steps: list[dict[str, Any]] | None = None
+    ) -> None:
+        """Note progress; written with the lease renewal (not one transaction per call)."""
+
+    def log(self, level: str, message: str, *, step: str | None = None) -> None:
+        """Add a line to the job's own log."""
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """How an attempt ended: a terminal status, the output, per-step records and the error if any."""
+
+    status: JobStatus
+    output: dict[str, Any] | None = None
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One kind of job: its name, the Celery queue its messages go to, its runner, and whether a schedule
+    may target it. ``label`` names a job of this kind for lists and metrics (e.g. the pipeline's name)."""
+
+    name: str
+    queue: str
+    run: Callable[[RunningJob], JobOutcome]
+    label: Callable[[Mapping[str, Any]], str]
+    is_schedulable: bool = False
+    description: str = ""
+
+
+class JobKinds:
+    """The installed kinds; refuses a name twice (as Dramatiq refuses an actor name twice)."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, JobKind] = {}
+
+    def add(self, kind: JobKind) -> None:
+        """Install ``kind``; a :class:`MimirError` if its name is taken."""
+        if kind.name in self._kinds:
+            raise MimirError(f"job kind {kind.name!r} is installed twice")
+        self._kinds[kind.name] = kind
+
+    def get(self, name: str) -> JobKind:
+        """The kind called ``name``; :class:`UnknownJobKind` naming the installed ones if none."""
+        try:
+            return self._kinds[name]
+        except KeyError:
+            known = ", ".join(sorted(self._kinds)) or "none"
+            raise UnknownJobKind(f"unknown job kind {name!r} (installed: {known})") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._kinds
+
+    def __iter__(self) -> Iterator[JobKind]:
+        return iter(self._kinds.values())
+
+    @property
+    def queues(self) -> list[str]:
+        """Every queue a worker must consume to run all installed kinds, in install order."""
+        return list(dict.fromkeys(k.queue for k in self._kinds.values()))
