@@ -164,6 +164,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("monitoring", "celery_events"): ("celery_events", _bool),
     ("logging", "level"): ("log_level", _choice("debug", "info", "warning", "error")),
     ("logging", "format"): ("log_format", _choice("auto", "json", "text")),
+    ("platform", "extra_slices"): ("extra_slices", _strings),
 }
 # Settings that hold secrets: redacted wherever settings are shown.
 SECRET_FIELDS = frozenset({"bootstrap_api_key", "database_url", "redis_url"})
@@ -235,6 +236,8 @@ class Settings:
     celery_events: bool = False
     log_level: str = "info"
     log_format: str = "auto"
+    # Slices installed after the built-in ones (module names): third-party job kinds, or a test's.
+    extra_slices: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.auth_enabled and not is_loopback_host(self.api_host):
@@ -277,11 +280,6 @@ class Settings:
     def backups_dir(self) -> Path:
         """Where SQLite backups are written."""
         return self.data_dir / "backups"
-
-    @property
-    def lease_renew_seconds(self) -> float:
-        """How often a running job's lease is renewed: three times per lease."""
-        return max(self.lease_seconds / 3, 0.2)
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields changed (tests and the CLI use this)."""

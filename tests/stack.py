@@ -268,7 +268,7 @@ class BeatPool:
 
     def leader(self, timeout: float = 30) -> subprocess.Popen[bytes]:
         """The beat process holding the leader lease (waits until one does)."""
-        from shared.scheduling.lease import LEADER_KEY
+        from shared.scheduling.leader import LEADER_KEY
 
         client = redis.Redis.from_url(self.settings.resolved_redis_url)
         deadline = time.monotonic() + timeout

@@ -17,7 +17,7 @@ from shared.queue.celery_app import create_celery
 def create_worker_app(settings: Settings) -> Celery:
     """A finalized Celery app whose workers run Mimir jobs."""
     from worker.sweeper import WorkerHousekeeping
-    from worker.tasks import pipelines  # noqa: F401  (registers the tasks)
+    from worker.tasks import jobs  # noqa: F401  (registers the tasks)
 
     app = create_celery(settings)
     app.conf.mimir_settings = settings

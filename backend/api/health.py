@@ -19,7 +19,7 @@ import shared
 from backend.access import public
 from backend.services import services
 from shared.queue.workers import live_workers
-from shared.scheduling.lease import LEADER_KEY
+from shared.scheduling.leader import LEADER_KEY
 
 blp = Blueprint("health", __name__, url_prefix="/health", description="Service health")
 REQUIRED = ("database", "broker")

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from backend.access import RouteGroup, requires
 from backend.api.paging import page_bounds
+from backend.api.run_targets import requested_target
 from backend.api.schemas import (
     CloneSchema,
     ContextOnlySchema,
@@ -23,9 +24,9 @@ from backend.api.schemas import (
 )
 from backend.services import services
 from shared.errors import PipelineValidationError
-from shared.jobs.enqueue import run_pipeline_now
+from shared.jobs.enqueue import run_job_now
 from shared.jobs.records import JobRecord
-from shared.jobs.targets import RunRequest, resolve_run_target, stored_target
+from shared.jobs.targets import stored_target
 from shared.pipelines import service as pipelines
 from shared.pipelines.validation import validate_definition
 from shared.security.permissions import Permission
@@ -63,14 +64,8 @@ class ExecutePipeline(MethodView):
     @blp.response(200, ExecuteResultSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Run a pipeline now, in the API process, and return its result (recorded as a job)."""
-        svc = services()
-        target = resolve_run_target(
-            svc.db,
-            svc.runtime.registry,
-            RunRequest(**body),
-            pipelines_dir=svc.settings.resolved_pipelines_dir,
-        )
-        return execute_result(run_pipeline_now(svc.runtime, target, context=body["context"]))
+        request = requested_target(body).job_request(body["context"])
+        return execute_result(run_job_now(services().runtime, request))
 
 
 @blp.route("/<pipeline_id>")
@@ -143,7 +138,7 @@ class ExecuteStoredPipeline(MethodView):
         """Run a stored pipeline now and return its result."""
         svc = services()
         target = stored_target(pipelines.get_pipeline(svc.db, pipeline_id))
-        return execute_result(run_pipeline_now(svc.runtime, target, context=body["context"]))
+        return execute_result(run_job_now(svc.runtime, target.job_request(body["context"])))
 
 
 def execute_result(job: JobRecord) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from backend.access import RouteGroup, requires
 from backend.api.paging import page_bounds
+from backend.api.queue import enqueued
 from backend.api.scheduler_schemas import (
     PreviewQuerySchema,
     PreviewRequestSchema,
@@ -22,7 +23,8 @@ from backend.api.scheduler_schemas import (
 from backend.api.schemas import EnqueuedSchema, JobPageSchema, PageQuerySchema
 from backend.services import services
 from shared.jobs import service as jobs
-from shared.jobs.enqueue import enqueue_pipeline_run
+from shared.jobs.enqueue import enqueue_job
+from shared.jobs.service import JobRequest
 from shared.jobs.status import TriggeredBy
 from shared.jobs.targets import stored_target
 from shared.pipelines import service as pipelines
@@ -57,7 +59,9 @@ class Schedules(MethodView):
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a schedule; it fires from its next slot, without restarting beat."""
         svc = services()
-        record = schedules.create_schedule(svc.db, body, default_timezone=svc.settings.scheduler_timezone)
+        record = schedules.create_schedule(
+            svc.db, body, default_timezone=svc.settings.scheduler_timezone, kinds=svc.runtime.kinds
+        )
         return _body(schedules.get_schedule(svc.db, record.id))
 
 
@@ -74,9 +78,9 @@ class ScheduleById(MethodView):
     @blp.response(200, ScheduleSchema)
     def put(self, body: dict[str, Any], schedule_id: str) -> dict[str, Any]:
         """Change some fields; a new timing applies from the next slot after now."""
-        db = services().db
-        schedules.update_schedule(db, schedule_id, body)
-        return _body(schedules.get_schedule(db, schedule_id))
+        svc = services()
+        schedules.update_schedule(svc.db, schedule_id, body, svc.runtime.kinds)
+        return _body(schedules.get_schedule(svc.db, schedule_id))
 
     @requires(Permission.SCHEDULER_WRITE)
     @blp.response(204)
@@ -112,24 +116,20 @@ class TriggerSchedule(MethodView):
     @requires(Permission.SCHEDULER_EXECUTE, group=RouteGroup.ENQUEUE)
     @blp.response(202, EnqueuedSchema)
     def post(self, schedule_id: str) -> dict[str, Any]:
-        """Run the schedule's pipeline now (``triggered_by: manual``), outside its slots."""
+        """Run the schedule's job now (``triggered_by: manual``), outside its slots."""
         svc = services()
-        view = schedules.get_schedule(svc.db, schedule_id)
-        target = stored_target(pipelines.get_pipeline(svc.db, view.record.pipeline_id))
-        job = enqueue_pipeline_run(
-            svc.runtime,
-            svc.celery,
-            target,
-            context=dict(view.record.context or {}),
-            triggered_by=TriggeredBy.MANUAL,
-            schedule_id=schedule_id,
+        record = schedules.get_schedule(svc.db, schedule_id).record
+        context = dict(record.context or {})
+        if record.pipeline_id is not None:
+            request = stored_target(pipelines.get_pipeline(svc.db, record.pipeline_id)).job_request(context)
+        else:
+            request = JobRequest(
+                kind=record.target_kind, spec=dict(record.target_spec or {}), context=context
+            )
+        job = enqueue_job(
+            svc.runtime, svc.celery, request, triggered_by=TriggeredBy.MANUAL, schedule_id=schedule_id
         )
-        return {
-            "job_id": job.id,
-            "status": job.status,
-            "pipeline_name": job.pipeline_name,
-            "created_at": job.created_at,
-        }
+        return enqueued(job)
 
 
 @blp.route("/jobs/<schedule_id>/runs")

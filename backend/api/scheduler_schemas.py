@@ -15,6 +15,8 @@ class ScheduleUpdateSchema(Schema):
 
     name = fields.String(validate=_NAME)
     description = fields.String(validate=validate.Length(max=2000))
+    target_kind = fields.String(validate=validate.Length(min=1, max=32))
+    target_spec = fields.Dict(keys=fields.String())
     pipeline_id = fields.String(validate=validate.Length(min=1, max=36))
     pipeline_name = fields.String(validate=_NAME)
     context = fields.Dict(keys=fields.String())
@@ -27,7 +29,8 @@ class ScheduleUpdateSchema(Schema):
 
 
 class ScheduleCreateSchema(ScheduleUpdateSchema):
-    """A new schedule: a name, a cron expression and the pipeline (by id or name) are required."""
+    """A new schedule: a name, a cron expression and what it runs are required: the pipeline (by id or
+    name), or ``target_kind`` and ``target_spec`` for another schedulable job kind."""
 
     name = fields.String(required=True, validate=_NAME)
     cron_expr = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -40,7 +43,9 @@ class ScheduleSchema(Schema):
     id = fields.String()
     name = fields.String()
     description = fields.String()
-    pipeline_id = fields.String()
+    target_kind = fields.String()
+    target_spec = fields.Dict()
+    pipeline_id = fields.String(allow_none=True)
     pipeline_name = fields.String(allow_none=True)
     context = fields.Dict()
     cron_expr = fields.String()

@@ -57,6 +57,7 @@ class JobListQuerySchema(PageQuerySchema):
     """Job list filters."""
 
     status = fields.String(validate=validate.OneOf([s.value for s in JobStatus]))
+    kind = fields.String(validate=validate.Length(min=1, max=32))
     pipeline_id = fields.String(validate=validate.Length(min=1, max=36))
 
 
@@ -107,10 +108,12 @@ class ValidationResultSchema(Schema):
 
 
 class JobSchema(Schema):
-    """A job: its state, per-step records and, once finished, its output context."""
+    """A job of any kind: its state, per-step records and, once finished, its output. ``pipeline_name`` is
+    the job's label (for a pipeline job, its pipeline's name); ``type`` repeats ``kind`` for older clients."""
 
     id = fields.String()
-    type = fields.String()
+    kind = fields.String()
+    type = fields.Function(lambda job: job.kind, metadata={"description": "the same as kind"})
     status = fields.String()
     pipeline_id = fields.String(allow_none=True)
     pipeline_name = fields.String()
@@ -143,10 +146,20 @@ class JobPageSchema(Schema):
     page_size = fields.Integer()
 
 
+class JobCreateSchema(Schema):
+    """A job of a kind other than pipeline (pipelines: ``/queue/pipelines/enqueue``): its kind-specific
+    spec and input context."""
+
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    spec = fields.Dict(keys=fields.String(), load_default=dict)
+    context = ContextField()
+
+
 class EnqueuedSchema(Schema):
     """An accepted job."""
 
     job_id = fields.String()
+    kind = fields.String()
     status = fields.String()
     pipeline_name = fields.String()
     created_at = fields.DateTime()

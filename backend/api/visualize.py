@@ -28,7 +28,7 @@ from shared.pipelines import service as pipelines
 from shared.pipelines.model import PipelineDefinition
 from shared.pipelines.records import PipelineRecord
 from shared.queue.status import queue_status
-from shared.scheduling.lease import LEADER_KEY
+from shared.scheduling.leader import LEADER_KEY
 from shared.scheduling.service import list_schedules
 from shared.security.permissions import Permission
 

@@ -83,14 +83,29 @@ def api_command(config_file: Path | None, host: str | None, port: int | None) ->
 @click.option("--concurrency", "-c", type=int, help="Job processes (default: WORKER_CONCURRENCY, 2).")
 @click.option("--name", "-n", help="Worker name (default: worker-<pid>@<host>).")
 @click.option("--loglevel", "-l", help="debug, info, warning or error (default: logging.level, info).")
+@click.option(
+    "--queues", "-Q", help="Comma-separated queues to consume (default: every installed job kind's)."
+)
 def worker_command(
-    config_file: Path | None, concurrency: int | None, name: str | None, loglevel: str | None
+    config_file: Path | None,
+    concurrency: int | None,
+    name: str | None,
+    loglevel: str | None,
+    queues: str | None,
 ) -> None:
     """Run a Celery worker that executes queued jobs."""
-    from shared.queue.celery_app import PIPELINE_QUEUE
+    from shared.slices import load_platform
     from worker.celery_app import create_worker_app
 
     settings = settings_from_options(config_file, worker_concurrency=concurrency)
+    installed = load_platform(settings.extra_slices).job_kinds.queues
+    consumed = [q.strip() for q in (queues or ",".join(installed)).split(",") if q.strip()]
+    unknown = sorted(set(consumed) - set(installed))
+    if unknown or not consumed:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'none given'}; installed job kinds use: {', '.join(installed)}",
+            param_hint="--queues",
+        )
     record_metrics_in_shared_dir(settings)
     level = _log_level(settings, loglevel)
     app = create_worker_app(settings)
@@ -100,7 +115,7 @@ def worker_command(
             "worker",
             f"--loglevel={level}",
             f"--concurrency={settings.worker_concurrency}",
-            f"--queues={PIPELINE_QUEUE}",
+            f"--queues={','.join(consumed)}",
             f"--hostname={name or f'worker-{os.getpid()}@{socket.gethostname()}'}",
             "--without-gossip",
             "--without-mingle",

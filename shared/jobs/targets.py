@@ -10,7 +10,9 @@ from typing import Any
 
 from shared.db.engine import Database
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.jobs.service import JobRequest
 from shared.pipelines import service as pipelines
+from shared.pipelines.job_kind import PIPELINE_KIND, pending_steps, pipeline_spec
 from shared.pipelines.model import PipelineDefinition
 from shared.pipelines.records import PipelineRecord
 from shared.pipelines.validation import load_single_pipeline
@@ -24,6 +26,17 @@ class RunTarget:
     definition: PipelineDefinition
     pipeline_id: str | None = None
     revision: int | None = None
+
+    def job_request(self, context: dict[str, Any]) -> JobRequest:
+        """A pipeline job running this target over ``context``."""
+        return JobRequest(
+            kind=PIPELINE_KIND,
+            spec=pipeline_spec(self.definition),
+            context=context,
+            steps=pending_steps(self.definition),
+            pipeline_id=self.pipeline_id,
+            pipeline_revision=self.revision,
+        )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from prometheus_client.samples import Sample
 from shared.observability.metrics import is_multiprocess, local_registry
 from shared.queue.celery_app import PIPELINE_QUEUE
 from shared.queue.workers import live_workers
-from shared.scheduling.lease import LEADER_KEY
+from shared.scheduling.leader import LEADER_KEY
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

@@ -153,13 +153,19 @@ def job_started(pipeline: str, attempt: int) -> float:
     return time.monotonic()
 
 
-def job_finished(pipeline: str, status: str, started: float, steps: Iterable[StepRecord]) -> None:
-    """Count a finished job, the duration of the attempt that finished it (from ``started``, a
-    :func:`job_started` time), and each step that ran."""
+def job_finished(pipeline: str, status: str, started: float) -> None:
+    """Count a finished job and the duration of the attempt that finished it (from ``started``, a
+    :func:`job_started` time)."""
     meters = instruments()
     label = pipeline_label(pipeline)
     meters.jobs_finished.labels(label, status).inc()
     meters.job_duration.labels(label, status).observe(max(time.monotonic() - started, 0.0))
+
+
+def steps_finished(pipeline: str, steps: Iterable[StepRecord]) -> None:
+    """Observe the duration of each step of a pipeline run that ran."""
+    meters = instruments()
+    label = pipeline_label(pipeline)
     for step in steps:
         seconds = _step_seconds(step)
         if seconds is not None:

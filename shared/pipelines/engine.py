@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.errors import JobCancelled, MimirError, PluginError
+from shared.jobs.status import StepStatus
 from shared.pipelines.model import PipelineDefinition, StepDefinition
 from shared.pipelines.templating import render
 from shared.plugins.base import RunContext, RunEnvironment, StepSpec
@@ -23,7 +24,7 @@ class StepRecord:
     index: int
     name: str
     plugin: str
-    status: str = "pending"  # pending, running, succeeded, failed, skipped
+    status: StepStatus = StepStatus.PENDING
     started_at: str | None = None
     finished_at: str | None = None
     duration_ms: float | None = None
@@ -31,7 +32,17 @@ class StepRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a JSON-ready mapping."""
-        return asdict(self)
+        return {**asdict(self), "status": self.status.value}
+
+    @property
+    def elapsed_ms(self) -> float | None:
+        """How long the step ran (a failed step has no ``duration_ms``, only its start and end)."""
+        if self.duration_ms is not None:
+            return self.duration_ms
+        if not (self.started_at and self.finished_at):
+            return None
+        delta = datetime.fromisoformat(self.finished_at) - datetime.fromisoformat(self.started_at)
+        return delta.total_seconds() * 1000
 
 
 @dataclass
@@ -63,7 +74,7 @@ def run_pipeline(
     run_context = RunContext(values=dict(context or {}), env=env or RunEnvironment())
     records = [StepRecord(index=i, name=s.name, plugin=s.plugin) for i, s in enumerate(definition.steps)]
     for record, step in zip(records, definition.steps, strict=True):
-        record.status = "running"
+        record.status = StepStatus.RUNNING
         record.started_at = _now()
         try:
             if observer:
@@ -79,7 +90,7 @@ def run_pipeline(
         except Exception as exc:  # a plugin's own bug must fail the step, not the worker
             return _failed(run_context, records, record, f"{type(exc).__name__}: {exc}")
         run_context.values[step.output_key] = output
-        record.status = "succeeded"
+        record.status = StepStatus.SUCCEEDED
         record.finished_at = _now()
         if observer:
             try:
@@ -112,7 +123,7 @@ def to_json_value(value: Any) -> Any:
 
 
 def _failed(context: RunContext, records: list[StepRecord], record: StepRecord, message: str) -> RunResult:
-    record.status = "failed"
+    record.status = StepStatus.FAILED
     record.error = message
     record.finished_at = _now()
     _skip_rest(records, None)
@@ -121,8 +132,9 @@ def _failed(context: RunContext, records: list[StepRecord], record: StepRecord, 
 
 def _skip_rest(records: list[StepRecord], reason: str | None) -> None:
     for record in records:
-        if record.status in ("pending", "running"):
-            record.status = "cancelled" if record.status == "running" and reason else "skipped"
+        if record.status in (StepStatus.PENDING, StepStatus.RUNNING):
+            is_cut_short = record.status == StepStatus.RUNNING and reason
+            record.status = StepStatus.CANCELLED if is_cut_short else StepStatus.SKIPPED
             record.finished_at = _now()
 
 

@@ -12,6 +12,7 @@ class Permission(StrEnum):
     PIPELINES_WRITE = "pipelines:write"
     PIPELINES_EXECUTE = "pipelines:execute"
     JOBS_READ = "jobs:read"
+    JOBS_CREATE = "jobs:create"
     JOBS_CANCEL = "jobs:cancel"
     SCHEDULER_READ = "scheduler:read"
     SCHEDULER_WRITE = "scheduler:write"
@@ -49,6 +50,7 @@ _OPERATIONS = frozenset(
     {
         Permission.PIPELINES_WRITE,
         Permission.PIPELINES_EXECUTE,
+        Permission.JOBS_CREATE,
         Permission.JOBS_CANCEL,
         Permission.SCHEDULER_WRITE,
         Permission.SCHEDULER_EXECUTE,
