@@ -13,6 +13,10 @@ from flask.testing import FlaskClient
 
 from shared.config import Settings
 from shared.db.engine import Database
+from shared.jobs import service as jobs
+from shared.jobs.targets import RunTarget
+from shared.pipelines.model import PipelineDefinition
+from shared.queue.celery_app import PIPELINE_QUEUE, RUN_PIPELINE_JOB, create_celery
 from shared.scheduling import service as schedules
 from shared.scheduling.firing import FirePolicy, fire_due_schedules
 from shared.slices import load_platform
@@ -163,3 +167,22 @@ def test_a_schedule_of_another_kind_fires_each_slot_exactly_once_across_racing_b
     assert len(fired) == 5 and len({j.scheduled_for for j in fired}) == 5
     assert {(j.kind, j.pipeline_name, j.spec["message"]) for j in fired} == {("echo", "echo tick", "tick")}
     assert len(fires_of(db, schedule.id)) == 5
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+def test_a_message_under_the_old_task_name_still_runs_its_job(
+    client: FlaskClient, workers: WorkerPool, db: Database, settings: Settings
+) -> None:
+    workers.start(1)
+    target = RunTarget(
+        PipelineDefinition.from_dict({"name": "old", "steps": [{"name": "a", "plugin": "Utility.noop"}]})
+    )
+    kinds = load_platform([ECHO_SLICE]).job_kinds
+    job = jobs.create_job(db, kinds.get("pipeline"), target.job_request({}))  # committed, not published
+    celery = create_celery(settings)
+    try:
+        celery.send_task(RUN_PIPELINE_JOB, args=[job.id], queue=PIPELINE_QUEUE)
+    finally:
+        celery.close()
+    finished = _wait(client, job.id, "20s")
+    assert (finished["status"], finished["attempts"], finished["kind"]) == ("succeeded", 1, "pipeline")
