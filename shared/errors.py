@@ -70,22 +70,6 @@ class PayloadTooLarge(MimirError):
     http_status = 413
 
 
-class ServiceUnavailable(MimirError):
-    """A required backing service (database, broker) cannot be reached (503)."""
-
-    http_status = 503
-
-
-class StepFailed(MimirError):
-    """A pipeline step raised; carries the step's location for the job record."""
-
-    def __init__(self, step_index: int, step_name: str, message: str) -> None:
-        super().__init__(f"step {step_index} ({step_name}) failed: {message}")
-        self.step_index = step_index
-        self.step_name = step_name
-        self.reason = message
-
-
 class PluginError(MimirError):
     """A plugin refused its input or configuration at run time; the message is shown to the user."""
 
