@@ -24,10 +24,7 @@ from backend.api.schemas import EnqueuedSchema, JobPageSchema, PageQuerySchema
 from backend.services import services
 from shared.jobs import service as jobs
 from shared.jobs.enqueue import enqueue_job
-from shared.jobs.service import JobRequest
 from shared.jobs.status import TriggeredBy
-from shared.jobs.targets import stored_target
-from shared.pipelines import service as pipelines
 from shared.scheduling import service as schedules
 from shared.scheduling.cron import CronSchedule
 from shared.security.permissions import Permission
@@ -118,14 +115,7 @@ class TriggerSchedule(MethodView):
     def post(self, schedule_id: str) -> dict[str, Any]:
         """Run the schedule's job now (``triggered_by: manual``), outside its slots."""
         svc = services()
-        record = schedules.get_schedule(svc.db, schedule_id).record
-        context = dict(record.context or {})
-        if record.pipeline_id is not None:
-            request = stored_target(pipelines.get_pipeline(svc.db, record.pipeline_id)).job_request(context)
-        else:
-            request = JobRequest(
-                kind=record.target_kind, spec=dict(record.target_spec or {}), context=context
-            )
+        request = schedules.job_request_now(svc.db, schedules.get_schedule(svc.db, schedule_id).record)
         job = enqueue_job(
             svc.runtime, svc.celery, request, triggered_by=TriggeredBy.MANUAL, schedule_id=schedule_id
         )

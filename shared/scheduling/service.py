@@ -15,6 +15,8 @@ from shared.db.engine import Database
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.jobs.kinds import JobKinds
 from shared.jobs.records import JobRecord
+from shared.jobs.service import JobRequest
+from shared.jobs.targets import stored_target
 from shared.pipelines import service as pipelines
 from shared.pipelines.job_kind import PIPELINE_KIND
 from shared.pipelines.records import PipelineRecord
@@ -131,6 +133,15 @@ def list_schedules(db: Database, *, limit: int, offset: int) -> tuple[list[Sched
             select(ScheduleRecord).order_by(ScheduleRecord.name).limit(limit).offset(offset)
         ).scalars()
         return [_view(session, r) for r in rows], int(total)
+
+
+def job_request_now(db: Database, record: ScheduleRecord) -> JobRequest:
+    """The job the schedule runs if triggered now: its pipeline at the current revision (Conflict if the
+    pipeline is disabled), or its ``target_spec`` for another kind."""
+    context = dict(record.context or {})
+    if record.target_kind == PIPELINE_KIND and record.pipeline_id is not None:
+        return stored_target(pipelines.get_pipeline(db, record.pipeline_id)).job_request(context)
+    return JobRequest(kind=record.target_kind, spec=dict(record.target_spec or {}), context=context)
 
 
 def preview(

@@ -186,3 +186,40 @@ def test_a_message_under_the_old_task_name_still_runs_its_job(
         celery.close()
     finished = _wait(client, job.id, "20s")
     assert (finished["status"], finished["attempts"], finished["kind"]) == ("succeeded", 1, "pipeline")
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+def test_triggering_a_schedule_of_another_kind_queues_its_spec_now(client: FlaskClient) -> None:
+    created = client.post(
+        "/api/v1/scheduler/jobs",
+        json={
+            "name": "echo nightly",
+            "cron_expr": "@daily",
+            "target_kind": "echo",
+            "target_spec": {"message": "now"},
+            "context": {"who": "me"},
+        },
+    ).json
+    triggered = client.post(f"/api/v1/scheduler/jobs/{created['id']}/trigger")
+    assert triggered.status_code == 202 and triggered.json["kind"] == "echo"
+    job = client.get(f"/api/v1/queue/jobs/{triggered.json['job_id']}").json
+    assert (job["triggered_by"], job["context"], job["pipeline_name"]) == (
+        "manual",
+        {"who": "me"},
+        "echo now",
+    )
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+def test_a_schedule_refuses_a_spec_its_kind_rejects_and_a_pipeline_field_on_another_kind(
+    client: FlaskClient,
+) -> None:
+    base = {"name": "bad echo", "cron_expr": "@daily", "target_kind": "echo"}
+    bad_spec = client.post("/api/v1/scheduler/jobs", json={**base, "target_spec": {"seconds": 1}})
+    assert bad_spec.status_code == 400 and "spec.message" in bad_spec.json["message"]
+    both = client.post(
+        "/api/v1/scheduler/jobs", json={**base, "target_spec": {"message": "x"}, "pipeline_name": "p"}
+    )
+    assert both.status_code == 400 and "pipeline_id" in both.json["message"]
+    unknown = client.post("/api/v1/scheduler/jobs", json={**base, "target_kind": "twin"})
+    assert unknown.status_code == 422 and "installed: echo, pipeline" in unknown.json["message"]
