@@ -38,7 +38,8 @@ class PrometheusMetrics(MethodView):
         """Every process's metrics (Prometheus text format), plus queue depth, workers and beat leader."""
         _require_metrics_enabled()
         svc = services()
-        families = recorded_families(svc.settings.resolved_metrics_dir) + live_families(svc.redis)
+        live = live_families(svc.redis, svc.runtime.kinds.queues)
+        families = recorded_families(svc.settings.resolved_metrics_dir) + live
         return Response(render(families), mimetype=None, content_type=CONTENT_TYPE)
 
 

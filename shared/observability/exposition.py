@@ -3,7 +3,7 @@ keeps them in memory) and gauges read from Redis at scrape time (queue depth, wo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import redis
@@ -30,11 +30,12 @@ def recorded_families(metrics_dir: Path) -> list[Metric]:
     return _merge(sources)
 
 
-def live_families(client: redis.Redis) -> list[Metric]:
-    """Gauges read from Redis now; only ``mimir_broker_up 0`` when Redis does not answer."""
+def live_families(client: redis.Redis, queues: Sequence[str] = (PIPELINE_QUEUE,)) -> list[Metric]:
+    """Gauges read from Redis now (the depth of each of ``queues``, the installed job kinds'); only
+    ``mimir_broker_up 0`` when Redis does not answer."""
     broker_up = GaugeMetricFamily("mimir_broker_up", "Whether the broker (Redis) answered this scrape")
     try:
-        depth = int(client.llen(PIPELINE_QUEUE))
+        depths = {name: int(client.llen(name)) for name in queues}
         workers = len(live_workers(client))
         has_leader = bool(client.exists(LEADER_KEY))
     except redis.RedisError:
@@ -42,7 +43,8 @@ def live_families(client: redis.Redis) -> list[Metric]:
         return [broker_up]
     broker_up.add_metric([], 1)
     queue = GaugeMetricFamily("mimir_queue_depth", "Messages waiting in the broker queue", labels=["queue"])
-    queue.add_metric([PIPELINE_QUEUE], depth)
+    for name, depth in depths.items():
+        queue.add_metric([name], depth)
     online = GaugeMetricFamily("mimir_workers_online", "Workers whose heartbeat is current", value=workers)
     leader = GaugeMetricFamily(
         "mimir_beat_leader", "Whether some beat holds the leader lease", value=has_leader
