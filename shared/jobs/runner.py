@@ -90,7 +90,9 @@ class Attempt:
     """The :class:`shared.jobs.kinds.RunningJob` handle of one attempt: progress and cancellation travel
     through the lease renewer (no transaction per call), log lines into the job's log."""
 
-    def __init__(self, runtime: JobRuntime, job: JobRecord, lease: Lease, watch: LeaseWatch, job_log: JobLog):
+    def __init__(
+        self, runtime: JobRuntime, job: JobRecord, lease: Lease, watch: LeaseWatch, job_log: JobLog
+    ) -> None:
         self._runtime = runtime
         self._job = job
         self._lease = lease
