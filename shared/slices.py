@@ -61,7 +61,9 @@ def _slice_module(name: str) -> object:
     try:
         return import_module(f"{name}.slice")
     except ModuleNotFoundError as exc:
-        if exc.name != f"{name}.slice" and exc.name != name:
+        # Missing: the slice module, the package, or a parent of it (a typo). Anything else is a missing
+        # dependency of the slice itself, and stays that error.
+        if not f"{name}.slice.".startswith(f"{exc.name}."):
             raise
     try:
         return import_module(name)

@@ -94,11 +94,14 @@ def worker_command(
     queues: str | None,
 ) -> None:
     """Run a Celery worker that executes queued jobs."""
-    from shared.slices import load_platform
+    from shared.slices import SliceError, load_platform
     from worker.celery_app import create_worker_app
 
     settings = settings_from_options(config_file, worker_concurrency=concurrency)
-    installed = load_platform(settings.extra_slices).job_kinds.queues
+    try:
+        installed = load_platform(settings.extra_slices).job_kinds.queues
+    except SliceError as exc:
+        raise click.ClickException(f"platform.extra_slices: {exc.message}") from exc
     consumed = [q.strip() for q in (queues or ",".join(installed)).split(",") if q.strip()]
     unknown = sorted(set(consumed) - set(installed))
     if unknown or not consumed:
