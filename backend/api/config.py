@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from backend.access import requires
+from backend.presentation.config_view import SECTIONS, settings_document
 from backend.services import services
-from shared.config_view import SECTIONS, settings_document
 from shared.security.permissions import Permission
 
 blp = Blueprint("config", __name__, url_prefix="/api/v1/config", description="Effective configuration")

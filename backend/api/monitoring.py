@@ -11,12 +11,12 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.access import public, requires
+from backend.presentation.exposition import CONTENT_TYPE, live_families, recorded_families, render
+from backend.presentation.summary import http_summary, process_memory
 from backend.services import services
 from shared.durations import parse_duration
 from shared.errors import NotFound
 from shared.jobs.statistics import job_statistics
-from shared.observability.exposition import CONTENT_TYPE, live_families, recorded_families, render
-from shared.observability.summary import http_summary, process_memory
 from shared.security.permissions import Permission
 
 scrape_blp = Blueprint("metrics", __name__, url_prefix="/metrics", description="Prometheus metrics")

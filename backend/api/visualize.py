@@ -14,16 +14,16 @@ from sqlalchemy import text
 
 import shared
 from backend.access import requires
-from backend.services import services
-from shared.db.base import utcnow
-from shared.errors import NotFound
-from shared.observability.text_views import (
+from backend.presentation.text_views import (
     ComponentState,
     render_pipeline,
     render_plugins,
     render_schedules,
     render_system,
 )
+from backend.services import services
+from shared.db.base import utcnow
+from shared.errors import NotFound
 from shared.pipelines import service as pipelines
 from shared.pipelines.model import PipelineDefinition
 from shared.pipelines.records import PipelineRecord

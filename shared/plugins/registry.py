@@ -22,8 +22,6 @@ ENTRY_POINT_GROUP = "mimir.plugins"
 class PluginRegistryError(MimirError):
     """A plugin cannot be registered: a duplicate ``Type.name``, a bad type, or an import failure."""
 
-    http_status = 500
-
 
 @dataclass
 class _Source:
