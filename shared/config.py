@@ -8,8 +8,8 @@ with a message naming the key and where it came from.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +164,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("monitoring", "celery_events"): ("celery_events", _bool),
     ("logging", "level"): ("log_level", _choice("debug", "info", "warning", "error")),
     ("logging", "format"): ("log_format", _choice("auto", "json", "text")),
+    ("platform", "extra_slices"): ("extra_slices", _strings),
 }
 # Settings that hold secrets: redacted wherever settings are shown.
 SECRET_FIELDS = frozenset({"bootstrap_api_key", "database_url", "redis_url"})
@@ -235,6 +236,11 @@ class Settings:
     celery_events: bool = False
     log_level: str = "info"
     log_format: str = "auto"
+    # Slices installed after the listed ones (module names), e.g. a test's job kind or a third party's.
+    extra_slices: tuple[str, ...] = ()
+    # Raw values of the sections slices own ({section: {key: value}}); the platform types them
+    # (shared.settings_sections), since which sections exist depends on the installed slices.
+    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.auth_enabled and not is_loopback_host(self.api_host):
@@ -302,6 +308,9 @@ def settings_environment_variables(settings: Settings) -> dict[str, str]:
         else:
             text = str(value)
         env[f"MIMIR_{section.upper()}_{key.upper()}"] = text
+    for section, entries in settings.sections.items():
+        for key, value in entries.items():
+            env[f"MIMIR_{section.upper()}_{key.upper()}"] = str(value)
     return env
 
 
@@ -309,14 +318,20 @@ def load_settings(
     config_file: Path | str | None = None,
     *,
     environ: Mapping[str, str] | None = None,
+    slice_sections: Collection[str] | None = None,
     **overrides: Any,
 ) -> Settings:
-    """Settings from defaults, ``config_file`` (or ``MIMIR_CONFIG``), the environment, then ``overrides``."""
+    """Settings from defaults, ``config_file`` (or ``MIMIR_CONFIG``), the environment, then ``overrides``.
+
+    ``slice_sections`` names the sections slices own (default: those of the listed slices); their values
+    are kept raw in ``Settings.sections`` for the platform to type."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
+    owned = _slice_sections() if slice_sections is None else slice_sections
     path = config_file or env.get("MIMIR_CONFIG")
     if path:
-        _apply_file(Path(path), values)
+        _apply_file(Path(path), values, owned)
+    _apply_slice_environment(env, values, owned)
     for name, (section, key) in _ALIASES.items():
         if name in env:
             _set(values, section, key, env[name], f"environment variable {name}")
@@ -332,7 +347,21 @@ def load_settings(
     return Settings(**values)
 
 
-def _apply_file(path: Path, values: dict[str, Any]) -> None:
+def _slice_sections() -> Collection[str]:
+    from shared.slices import load_platform
+
+    return load_platform().settings_sections.names()
+
+
+def _apply_slice_environment(env: Mapping[str, str], values: dict[str, Any], owned: Collection[str]) -> None:
+    for section in owned:
+        prefix = f"MIMIR_{section.upper()}_"
+        for name, value in env.items():
+            if name.startswith(prefix):
+                values.setdefault("sections", {}).setdefault(section, {})[name[len(prefix) :].lower()] = value
+
+
+def _apply_file(path: Path, values: dict[str, Any], owned: Collection[str] = ()) -> None:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
@@ -344,6 +373,9 @@ def _apply_file(path: Path, values: dict[str, Any]) -> None:
     for section, entries in document.items():
         if not isinstance(entries, dict):
             raise ConfigError(f"{path}: section {section!r} must be a mapping")
+        if section in owned:
+            values.setdefault("sections", {}).setdefault(str(section), {}).update(entries)
+            continue
         for key, value in entries.items():
             _set(values, str(section), str(key), value, f"{path}: {section}.{key}")
 

@@ -8,8 +8,9 @@ process may build its services before it forks only if it builds them again afte
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
+from typing import Any, TypeVar
 
 import redis
 from celery import Celery
@@ -27,6 +28,8 @@ from shared.slices import Platform, load_platform
 REDIS_CONNECT_TIMEOUT_SECONDS = 2.0
 REDIS_SOCKET_TIMEOUT_SECONDS = 5.0
 
+S = TypeVar("S")
+
 
 @dataclass
 class Services:
@@ -39,6 +42,12 @@ class Services:
     celery: Celery
     plugins: PluginRegistry
     jobs: JobRuntime
+    sections: dict[type[Any], Any] = field(default_factory=dict)
+
+    def section(self, section: type[S]) -> S:
+        """The values of a slice's settings section (the dataclass it installed)."""
+        value: S = self.sections[section]
+        return value
 
     def close(self) -> None:
         """Close the Redis and database connections (the Celery producer's pool goes with its app)."""
@@ -53,11 +62,13 @@ def build_services(
     db_pool_size: int | None = None,
     db_max_overflow: int | None = None,
 ) -> Services:
-    """The services for ``settings`` and the slices of ``platform`` (default: the listed slices).
+    """The services for ``settings`` and the slices of ``platform`` (default: the listed slices, then
+    ``settings.extra_slices``).
 
     ``db_pool_size``/``db_max_overflow`` size the database pool where the default (SQLAlchemy's) is too
     many for the process, e.g. a worker's pool process runs one job at a time."""
-    platform = platform or load_platform()
+    platform = platform or load_platform(settings.extra_slices)
+    sections = platform.settings_sections.read(settings.sections)  # a bad key stops the start here
     pool: dict[str, int] = {}
     if db_pool_size is not None:
         pool["pool_size"] = db_pool_size
@@ -69,7 +80,7 @@ def build_services(
         socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
         socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
     )
-    plugins = PluginRegistry.default(settings.plugin_directories)
+    plugins = PluginRegistry.default(settings.plugin_directories, platform=platform)
     jobs = JobRuntime(
         db=db,
         registry=plugins,
@@ -85,4 +96,5 @@ def build_services(
         celery=create_celery(settings),
         plugins=plugins,
         jobs=jobs,
+        sections=sections,
     )

@@ -46,7 +46,7 @@ def settings_of(app: Celery) -> Settings:
     """The settings the worker app was built with."""
     settings = app.conf.get("mimir_settings")
     if not isinstance(settings, Settings):
-        raise RuntimeError("the Celery app was not built by worker.celery_app.create_worker_app")
+        raise RuntimeError("the Celery app was not built by worker.app.create_worker_app")
     return settings
 
 

@@ -88,7 +88,7 @@ def worker_command(
 ) -> None:
     """Run a Celery worker that executes queued jobs."""
     from shared.queue.celery_app import PIPELINE_QUEUE
-    from worker.celery_app import create_worker_app
+    from worker.app import create_worker_app
 
     settings = settings_from_options(config_file, worker_concurrency=concurrency)
     record_metrics_in_shared_dir(settings)
