@@ -234,13 +234,13 @@ class Settings:
     # Celery task events from the start. Off: publishing three events per job kept a worker's main process
     # busy and cut throughput by a third; Flower turns them on at run time when it connects.
     celery_events: bool = False
-    log_level: str = "info"
-    log_format: str = "auto"
-    # Slices installed after the listed ones (module names), e.g. a test's job kind or a third party's.
-    extra_slices: tuple[str, ...] = ()
     # Raw values of the sections slices own ({section: {key: value}}); the platform types them
     # (shared.settings_sections), since which sections exist depends on the installed slices.
     sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    log_level: str = "info"
+    log_format: str = "auto"
+    # Slices installed after the built-in ones (module names): third-party job kinds, or a test's.
+    extra_slices: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.auth_enabled and not is_loopback_host(self.api_host):

@@ -17,6 +17,7 @@ READS = {
 OPERATIONS = {
     "pipelines:write",
     "pipelines:execute",
+    "jobs:create",
     "jobs:cancel",
     "scheduler:write",
     "scheduler:execute",
