@@ -323,15 +323,14 @@ def load_settings(
 ) -> Settings:
     """Settings from defaults, ``config_file`` (or ``MIMIR_CONFIG``), the environment, then ``overrides``.
 
-    ``slice_sections`` names the sections slices own (default: those of the listed slices); their values
-    are kept raw in ``Settings.sections`` for the platform to type."""
+    ``slice_sections`` names the sections slices own (default: those of the listed slices and of
+    ``extra_slices``); their values are kept raw in ``Settings.sections`` for the platform to type."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    owned = _slice_sections() if slice_sections is None else slice_sections
+    unowned: dict[str, str] = {}  # a section no core key uses -> where it was given
     path = config_file or env.get("MIMIR_CONFIG")
     if path:
-        _apply_file(Path(path), values, owned)
-    _apply_slice_environment(env, values, owned)
+        _apply_file(Path(path), values, unowned)
     for name, (section, key) in _ALIASES.items():
         if name in env:
             _set(values, section, key, env[name], f"environment variable {name}")
@@ -344,13 +343,27 @@ def load_settings(
         if name not in known:
             raise ConfigError(f"unknown setting {name!r}")
         values[name] = value
+    # Which sections slices own depends on which slices are installed, known only now.
+    owned = _slice_sections(values.get("extra_slices", ())) if slice_sections is None else slice_sections
+    _refuse_unowned(values, unowned, owned)
+    _apply_slice_environment(env, values, owned)
     return Settings(**values)
 
 
-def _slice_sections() -> Collection[str]:
+def _slice_sections(extra_slices: Collection[str]) -> Collection[str]:
     from shared.slices import load_platform
 
-    return load_platform().settings_sections.names()
+    return load_platform(extra_slices).settings_sections.names()
+
+
+def _refuse_unowned(values: dict[str, Any], unowned: dict[str, str], owned: Collection[str]) -> None:
+    for section, source in unowned.items():
+        if section not in owned:
+            key = next(iter(values["sections"][section]), "")
+            raise ConfigError(
+                f"{source}: {section}.{key}: unknown setting {section}.{key} "
+                f"(no core setting, and no installed slice owns a section {section!r})"
+            )
 
 
 def _apply_slice_environment(env: Mapping[str, str], values: dict[str, Any], owned: Collection[str]) -> None:
@@ -361,7 +374,10 @@ def _apply_slice_environment(env: Mapping[str, str], values: dict[str, Any], own
                 values.setdefault("sections", {}).setdefault(section, {})[name[len(prefix) :].lower()] = value
 
 
-def _apply_file(path: Path, values: dict[str, Any], owned: Collection[str] = ()) -> None:
+_CORE_SECTIONS = frozenset(section for section, _ in _KEYS)
+
+
+def _apply_file(path: Path, values: dict[str, Any], unowned: dict[str, str]) -> None:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
@@ -373,8 +389,10 @@ def _apply_file(path: Path, values: dict[str, Any], owned: Collection[str] = ())
     for section, entries in document.items():
         if not isinstance(entries, dict):
             raise ConfigError(f"{path}: section {section!r} must be a mapping")
-        if section in owned:
-            values.setdefault("sections", {}).setdefault(str(section), {}).update(entries)
+        if str(section) not in _CORE_SECTIONS and entries:
+            # Perhaps a slice's section: kept raw, refused later if no installed slice owns it.
+            values.setdefault("sections", {})[str(section)] = dict(entries)
+            unowned[str(section)] = str(path)
             continue
         for key, value in entries.items():
             _set(values, str(section), str(key), value, f"{path}: {section}.{key}")
