@@ -31,6 +31,8 @@ from bench.common import percentile, write_results
 from bench.overhead import NOOP_PIPELINE
 from bench.rawhttp import HttpError, RawConnection
 from bench.servers import BenchServers, bench_servers
+from mimir.testing.servers import free_port
+from mimir.testing.stack import ADMIN_KEY, api_process, migrated_database, worker_pool
 from shared.db.engine import Database
 from shared.jobs import service
 from shared.jobs.events import publish_job_finished
@@ -38,8 +40,6 @@ from shared.jobs.status import JobStatus
 from shared.jobs.targets import RunTarget
 from shared.pipelines.job_kind import pipeline_job_kind
 from shared.pipelines.model import PipelineDefinition
-from tests.harness.servers import free_port
-from tests.stack import ADMIN_KEY, api_process, migrated_database, worker_pool
 
 ENQUEUE = "/api/v1/queue/pipelines/enqueue"
 HEADERS = {"Authorization": f"Bearer {ADMIN_KEY}"}

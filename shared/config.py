@@ -8,8 +8,8 @@ with a message naming the key and where it came from.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +234,9 @@ class Settings:
     # Celery task events from the start. Off: publishing three events per job kept a worker's main process
     # busy and cut throughput by a third; Flower turns them on at run time when it connects.
     celery_events: bool = False
+    # Raw values of the sections slices own ({section: {key: value}}); the platform types them
+    # (shared.settings_sections), since which sections exist depends on the installed slices.
+    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     log_level: str = "info"
     log_format: str = "auto"
     # Slices installed after the built-in ones (module names): third-party job kinds, or a test's.
@@ -300,6 +303,9 @@ def settings_environment_variables(settings: Settings) -> dict[str, str]:
         else:
             text = str(value)
         env[f"MIMIR_{section.upper()}_{key.upper()}"] = text
+    for section, entries in settings.sections.items():
+        for key, value in entries.items():
+            env[f"MIMIR_{section.upper()}_{key.upper()}"] = str(value)
     return env
 
 
@@ -307,14 +313,19 @@ def load_settings(
     config_file: Path | str | None = None,
     *,
     environ: Mapping[str, str] | None = None,
+    slice_sections: Collection[str] | None = None,
     **overrides: Any,
 ) -> Settings:
-    """Settings from defaults, ``config_file`` (or ``MIMIR_CONFIG``), the environment, then ``overrides``."""
+    """Settings from defaults, ``config_file`` (or ``MIMIR_CONFIG``), the environment, then ``overrides``.
+
+    ``slice_sections`` names the sections slices own (default: those of the listed slices and of
+    ``extra_slices``); their values are kept raw in ``Settings.sections`` for the platform to type."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
+    unowned: dict[str, str] = {}  # a section no core key uses -> where it was given
     path = config_file or env.get("MIMIR_CONFIG")
     if path:
-        _apply_file(Path(path), values)
+        _apply_file(Path(path), values, unowned)
     for name, (section, key) in _ALIASES.items():
         if name in env:
             _set(values, section, key, env[name], f"environment variable {name}")
@@ -327,10 +338,41 @@ def load_settings(
         if name not in known:
             raise ConfigError(f"unknown setting {name!r}")
         values[name] = value
+    # Which sections slices own depends on which slices are installed, known only now.
+    owned = _slice_sections(values.get("extra_slices", ())) if slice_sections is None else slice_sections
+    _refuse_unowned(values, unowned, owned)
+    _apply_slice_environment(env, values, owned)
     return Settings(**values)
 
 
-def _apply_file(path: Path, values: dict[str, Any]) -> None:
+def _slice_sections(extra_slices: Collection[str]) -> Collection[str]:
+    from shared.slices import load_platform
+
+    return load_platform(extra_slices).settings_sections.names()
+
+
+def _refuse_unowned(values: dict[str, Any], unowned: dict[str, str], owned: Collection[str]) -> None:
+    for section, source in unowned.items():
+        if section not in owned:
+            key = next(iter(values["sections"][section]), "")
+            raise ConfigError(
+                f"{source}: {section}.{key}: unknown setting {section}.{key} "
+                f"(no core setting, and no installed slice owns a section {section!r})"
+            )
+
+
+def _apply_slice_environment(env: Mapping[str, str], values: dict[str, Any], owned: Collection[str]) -> None:
+    for section in owned:
+        prefix = f"MIMIR_{section.upper()}_"
+        for name, value in env.items():
+            if name.startswith(prefix):
+                values.setdefault("sections", {}).setdefault(section, {})[name[len(prefix) :].lower()] = value
+
+
+_CORE_SECTIONS = frozenset(section for section, _ in _KEYS)
+
+
+def _apply_file(path: Path, values: dict[str, Any], unowned: dict[str, str]) -> None:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
@@ -342,6 +384,11 @@ def _apply_file(path: Path, values: dict[str, Any]) -> None:
     for section, entries in document.items():
         if not isinstance(entries, dict):
             raise ConfigError(f"{path}: section {section!r} must be a mapping")
+        if str(section) not in _CORE_SECTIONS and entries:
+            # Perhaps a slice's section: kept raw, refused later if no installed slice owns it.
+            values.setdefault("sections", {})[str(section)] = dict(entries)
+            unowned[str(section)] = str(path)
+            continue
         for key, value in entries.items():
             _set(values, str(section), str(key), value, f"{path}: {section}.{key}")
 

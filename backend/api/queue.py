@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.access import RouteGroup, requires
-from backend.api.paging import page_bounds
+from backend.api.paging import page_body, page_bounds
 from backend.api.run_targets import requested_target
 from backend.api.schemas import (
     EnqueuedSchema,
@@ -25,18 +25,19 @@ from shared.durations import parse_duration
 from shared.errors import InvalidInput
 from shared.jobs import service as jobs
 from shared.jobs.enqueue import enqueue_job
+from shared.jobs.permissions import JOBS_CANCEL, JOBS_CREATE, JOBS_READ
 from shared.jobs.records import JobRecord
 from shared.jobs.service import JobRequest
 from shared.jobs.status import JobStatus
+from shared.pipelines.permissions import PIPELINES_EXECUTE
 from shared.queue.status import queue_status
-from shared.security.permissions import Permission
 
 blp = Blueprint("queue", __name__, url_prefix="/api/v1/queue", description="Asynchronous jobs")
 
 
 @blp.route("/pipelines/enqueue")
 class EnqueuePipeline(MethodView):
-    @requires(Permission.PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
+    @requires(PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
     @blp.arguments(RunRequestSchema)
     @blp.response(202, EnqueuedSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def enqueued(job: JobRecord) -> dict[str, Any]:
 
 @blp.route("/jobs")
 class Jobs(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.arguments(JobListQuerySchema, location="query")
     @blp.response(200, JobPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
@@ -71,9 +72,9 @@ class Jobs(MethodView):
         items, total = jobs.list_jobs(
             svc.db, status=status, kind=kind, pipeline_id=query.get("pipeline_id"), limit=limit, offset=offset
         )
-        return {"items": items, "total": total, "page": query["page"], "page_size": limit}
+        return page_body(items, total, query, limit)
 
-    @requires(Permission.JOBS_CREATE, group=RouteGroup.ENQUEUE)
+    @requires(JOBS_CREATE, group=RouteGroup.ENQUEUE)
     @blp.arguments(JobCreateSchema)
     @blp.response(202, EnqueuedSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +90,7 @@ class Jobs(MethodView):
 
 @blp.route("/jobs/<job_id>")
 class JobById(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.response(200, JobSchema)
     def get(self, job_id: str) -> Any:
         """Get a job."""
@@ -98,7 +99,7 @@ class JobById(MethodView):
 
 @blp.route("/jobs/<job_id>/wait")
 class WaitForJob(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.arguments(WaitQuerySchema, location="query")
     @blp.response(200, JobSchema)
     def get(self, query: dict[str, Any], job_id: str) -> Any:
@@ -112,7 +113,7 @@ class WaitForJob(MethodView):
 
 @blp.route("/jobs/<job_id>/cancel")
 class CancelJob(MethodView):
-    @requires(Permission.JOBS_CANCEL)
+    @requires(JOBS_CANCEL)
     @blp.response(200, JobSchema)
     def post(self, job_id: str) -> Any:
         """Cancel a queued job, or stop a running one before its next step."""
@@ -125,7 +126,7 @@ class CancelJob(MethodView):
 
 @blp.route("/status")
 class QueueStatus(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.response(200, QueueStatusSchema)
     def get(self) -> dict[str, Any]:
         """Jobs by status, workers online and broker queue lengths."""

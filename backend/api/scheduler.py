@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.access import RouteGroup, requires
-from backend.api.paging import page_bounds
+from backend.api.paging import PageQuerySchema, page_body, page_bounds
 from backend.api.queue import enqueued
 from backend.api.scheduler_schemas import (
     PreviewQuerySchema,
@@ -20,14 +20,14 @@ from backend.api.scheduler_schemas import (
     ScheduleSchema,
     ScheduleUpdateSchema,
 )
-from backend.api.schemas import EnqueuedSchema, JobPageSchema, PageQuerySchema
+from backend.api.schemas import EnqueuedSchema, JobPageSchema
 from backend.services import services
 from shared.jobs import service as jobs
 from shared.jobs.enqueue import enqueue_job
 from shared.jobs.status import TriggeredBy
 from shared.scheduling import service as schedules
 from shared.scheduling.cron import CronSchedule
-from shared.security.permissions import Permission
+from shared.scheduling.permissions import SCHEDULER_EXECUTE, SCHEDULER_READ, SCHEDULER_WRITE
 
 blp = Blueprint("scheduler", __name__, url_prefix="/api/v1/scheduler", description="Cron schedules")
 
@@ -41,16 +41,16 @@ def _body(view: schedules.ScheduleView) -> dict[str, Any]:
 
 @blp.route("/jobs")
 class Schedules(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, SchedulePageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List schedules by name."""
         limit, offset = page_bounds(query)
         views, total = schedules.list_schedules(services().db, limit=limit, offset=offset)
-        return {"items": [_body(v) for v in views], "total": total, "page": query["page"], "page_size": limit}
+        return page_body([_body(v) for v in views], total, query, limit)
 
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.arguments(ScheduleCreateSchema)
     @blp.response(201, ScheduleSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -64,13 +64,13 @@ class Schedules(MethodView):
 
 @blp.route("/jobs/<schedule_id>")
 class ScheduleById(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.response(200, ScheduleSchema)
     def get(self, schedule_id: str) -> dict[str, Any]:
         """Get a schedule."""
         return _body(schedules.get_schedule(services().db, schedule_id))
 
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.arguments(ScheduleUpdateSchema)
     @blp.response(200, ScheduleSchema)
     def put(self, body: dict[str, Any], schedule_id: str) -> dict[str, Any]:
@@ -79,7 +79,7 @@ class ScheduleById(MethodView):
         schedules.update_schedule(svc.db, schedule_id, body, svc.runtime.kinds)
         return _body(schedules.get_schedule(svc.db, schedule_id))
 
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.response(204)
     def delete(self, schedule_id: str) -> None:
         """Delete a schedule (the jobs it created are kept)."""
@@ -88,7 +88,7 @@ class ScheduleById(MethodView):
 
 @blp.route("/jobs/<schedule_id>/enable")
 class EnableSchedule(MethodView):
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.response(200, ScheduleSchema)
     def post(self, schedule_id: str) -> dict[str, Any]:
         """Enable: fires from the next slot after now (slots passed while disabled are not caught up)."""
@@ -99,7 +99,7 @@ class EnableSchedule(MethodView):
 
 @blp.route("/jobs/<schedule_id>/disable")
 class DisableSchedule(MethodView):
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.response(200, ScheduleSchema)
     def post(self, schedule_id: str) -> dict[str, Any]:
         """Disable: no more fires until enabled."""
@@ -110,7 +110,7 @@ class DisableSchedule(MethodView):
 
 @blp.route("/jobs/<schedule_id>/trigger")
 class TriggerSchedule(MethodView):
-    @requires(Permission.SCHEDULER_EXECUTE, group=RouteGroup.ENQUEUE)
+    @requires(SCHEDULER_EXECUTE, group=RouteGroup.ENQUEUE)
     @blp.response(202, EnqueuedSchema)
     def post(self, schedule_id: str) -> dict[str, Any]:
         """Run the schedule's job now (``triggered_by: manual``), outside its slots."""
@@ -124,7 +124,7 @@ class TriggerSchedule(MethodView):
 
 @blp.route("/jobs/<schedule_id>/runs")
 class ScheduleRuns(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, JobPageSchema)
     def get(self, query: dict[str, Any], schedule_id: str) -> dict[str, Any]:
@@ -133,12 +133,12 @@ class ScheduleRuns(MethodView):
         schedules.get_schedule(db, schedule_id)
         limit, offset = page_bounds(query)
         items, total = jobs.list_jobs(db, schedule_id=schedule_id, limit=limit, offset=offset)
-        return {"items": items, "total": total, "page": query["page"], "page_size": limit}
+        return page_body(items, total, query, limit)
 
 
 @blp.route("/jobs/<schedule_id>/preview")
 class PreviewSchedule(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.arguments(PreviewQuerySchema, location="query")
     @blp.response(200, PreviewSchema)
     def get(self, query: dict[str, Any], schedule_id: str) -> dict[str, Any]:
@@ -149,7 +149,7 @@ class PreviewSchedule(MethodView):
 
 @blp.route("/preview")
 class PreviewExpression(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.arguments(PreviewRequestSchema)
     @blp.response(200, PreviewSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from shared.cli.services import CONFIG_OPTION, settings_from_options
+from mimir.cli.services import CONFIG_OPTION, settings_from_options
 from shared.db.engine import Database
 from shared.errors import MimirError
 from shared.security.permissions import Role
+from shared.services import build_services
 
 
 @contextmanager
@@ -20,13 +21,13 @@ def _database(config_file: Path | None) -> Iterator[Database]:
 
     settings = settings_from_options(config_file)
     upgrade_to_head(settings.resolved_database_url)
-    db = Database.connect(settings.resolved_database_url)
+    services = build_services(settings)
     try:
-        yield db
+        yield services.db
     except MimirError as exc:
         raise click.ClickException(exc.message) from exc
     finally:
-        db.dispose()
+        services.close()
 
 
 @click.group("keys")
