@@ -129,7 +129,7 @@ class WorkerPool:
                     [
                         sys.executable,
                         "-m",
-                        "shared.cli",
+                        "mimir.cli",
                         "worker",
                         "--name",
                         name,
@@ -214,7 +214,7 @@ def api_process(settings: Settings, log_dir: Path, *, port: int) -> Iterator[Api
     env["MIMIR_SERVER_PORT"] = str(port)
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", "api"],
+            [sys.executable, "-m", "mimir.cli", "api"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -255,7 +255,7 @@ class BeatPool:
             with log_path.open("ab") as log:
                 started.append(
                     subprocess.Popen(
-                        [sys.executable, "-m", "shared.cli", "beat", "--loglevel", "INFO"],
+                        [sys.executable, "-m", "mimir.cli", "beat", "--loglevel", "INFO"],
                         env=settings_environment(self.settings),
                         stdout=log,
                         stderr=subprocess.STDOUT,

@@ -92,7 +92,7 @@ def test_mimir_keys_create_prints_a_working_key(
     settings: Settings, db: Database, client: FlaskClient
 ) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "shared.cli", "keys", "create", "--role", "viewer", "--name", "from cli"],
+        [sys.executable, "-m", "mimir.cli", "keys", "create", "--role", "viewer", "--name", "from cli"],
         env=settings_environment(settings),
         cwd=REPO_ROOT,
         capture_output=True,
@@ -103,7 +103,7 @@ def test_mimir_keys_create_prints_a_working_key(
     secret = next(line.split()[1] for line in result.stdout.splitlines() if line.startswith("key:"))
     assert client.get("/api/v1/plugins", headers=_as(secret)).status_code == 200
     listed = subprocess.run(
-        [sys.executable, "-m", "shared.cli", "keys", "list"],
+        [sys.executable, "-m", "mimir.cli", "keys", "list"],
         env=settings_environment(settings),
         cwd=REPO_ROOT,
         capture_output=True,

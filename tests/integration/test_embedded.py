@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from shared.cli.redis_server import find_redis_server, free_port
+from mimir.cli.redis_server import find_redis_server, free_port
 from tests.harness.servers import require_binary
 from tests.integration.test_queue import MIMIR_SHAPED
 from tests.stack import REPO_ROOT
@@ -36,7 +36,7 @@ def embedded(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]
         [
             sys.executable,
             "-m",
-            "shared.cli",
+            "mimir.cli",
             "up",
             "--workers",
             "2",

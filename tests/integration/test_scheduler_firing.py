@@ -188,7 +188,7 @@ def test_mimir_backup_command_writes_a_backup_or_explains_why_not(db: Database, 
     from tests.stack import REPO_ROOT, settings_environment
 
     result = subprocess.run(
-        [sys.executable, "-m", "shared.cli", "backup"],
+        [sys.executable, "-m", "mimir.cli", "backup"],
         env=settings_environment(settings),
         cwd=REPO_ROOT,
         capture_output=True,

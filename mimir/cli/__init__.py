@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shared.cli.run import run_command
+from mimir.cli.run import run_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,8 +18,8 @@ main.add_command(run_command)
 
 def _add_service_commands() -> None:
     # Imported here, not at the top, so `mimir run` never pays for Flask and Celery imports.
-    from shared.cli.keys import keys_group
-    from shared.cli.services import api_command, backup_command, beat_command, up_command, worker_command
+    from mimir.cli.keys import keys_group
+    from mimir.cli.services import api_command, backup_command, beat_command, up_command, worker_command
 
     main.add_command(up_command)
     main.add_command(api_command)

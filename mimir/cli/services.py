@@ -61,7 +61,7 @@ def _log_through_mimir(settings: Settings, level: str) -> None:
 @click.option("--port", type=int, help="Port (default: server.port, 8080).")
 def api_command(config_file: Path | None, host: str | None, port: int | None) -> None:
     """Serve the HTTP API (migrates the database first)."""
-    from shared.cli.http_server import serve_api
+    from mimir.cli.http_server import serve_api
     from shared.db.engine import Database
     from shared.db.migrate import upgrade_to_head
     from shared.security.bootstrap import AUTH_DISABLED_WARNING, ensure_admin_access
@@ -125,7 +125,7 @@ def up_command(
     data_dir: Path | None,
 ) -> None:
     """Run everything on this machine: Redis (unless REDIS_URL), the database, the API and N workers."""
-    from shared.cli.supervisor import run_embedded
+    from mimir.cli.supervisor import run_embedded
 
     if workers < 1 or concurrency < 1:
         raise click.BadParameter("--workers and --concurrency must be at least 1")

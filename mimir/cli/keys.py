@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from shared.cli.services import CONFIG_OPTION, settings_from_options
+from mimir.cli.services import CONFIG_OPTION, settings_from_options
 from shared.db.engine import Database
 from shared.errors import MimirError
 from shared.security.permissions import Role

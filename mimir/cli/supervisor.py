@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from shared.cli.redis_server import free_port, start_redis
+from mimir.cli.redis_server import free_port, start_redis
 from shared.config import Settings
 from shared.db.migrate import upgrade_to_head
 
@@ -63,7 +63,7 @@ def run_embedded(settings: Settings, *, workers: int, config_file: Path | None) 
     )
     if config_file:
         env["MIMIR_CONFIG"] = str(config_file)
-    base = [sys.executable, "-m", "shared.cli"]
+    base = [sys.executable, "-m", "mimir.cli"]
     host = socket.gethostname()
     children = [_Child("api", [*base, "api"]), _Child("beat", [*base, "beat"])] + [
         _Child(f"worker{i}", [*base, "worker", "--name", f"worker{i}@{host}"]) for i in range(1, workers + 1)
