@@ -55,6 +55,19 @@ def _log_through_mimir(settings: Settings, level: str) -> None:
     setup_logging.connect(configure, weak=False, dispatch_uid="mimir-logging")
 
 
+def _pool_processes_die_with_worker() -> None:
+    """A job process whose worker was SIGKILLed has nobody to report to: the kernel ends it too (its job
+    is recovered from the database when its lease expires)."""
+    from celery.signals import worker_process_init
+
+    from mimir.cli.lifetime import die_with_parent
+
+    def on_start(**_: Any) -> None:
+        die_with_parent()
+
+    worker_process_init.connect(on_start, weak=False, dispatch_uid="mimir-die-with-worker")
+
+
 @click.command("api")
 @CONFIG_OPTION
 @click.option("--host", help="Address to bind (default: server.host, 127.0.0.1).")
@@ -95,6 +108,7 @@ def worker_command(
     level = _log_level(settings, loglevel)
     app = create_worker_app(settings)
     _log_through_mimir(settings, level)
+    _pool_processes_die_with_worker()
     app.worker_main(
         [
             "worker",
@@ -112,28 +126,37 @@ def worker_command(
 @click.command("up")
 @CONFIG_OPTION
 @click.option("--workers", type=int, default=2, show_default=True, help="Worker processes to start.")
-@click.option("--concurrency", type=int, default=1, show_default=True, help="Job processes per worker.")
-@click.option("--port", type=int, help="API port (default 8080).")
-@click.option("--host", help="API address (default 127.0.0.1).")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help="Data directory.")
+@click.option(
+    "--concurrency", type=int, help="Job processes per worker (default: queue.worker_concurrency, 2)."
+)
+@click.option("--port", type=int, help="API port (default: server.port, 8080).")
+@click.option("--host", help="API address (default: server.host, 127.0.0.1).")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Data directory (default: persistence.data_dir, ./mimir-data).",
+)
 def up_command(
     config_file: Path | None,
     workers: int,
-    concurrency: int,
+    concurrency: int | None,
     port: int | None,
     host: str | None,
     data_dir: Path | None,
 ) -> None:
-    """Run everything on this machine: Redis (unless REDIS_URL), the database, the API and N workers."""
+    """Run everything on this machine: Redis (unless REDIS_URL), the database, the API and N workers.
+
+    Settings come from --config (or MIMIR_CONFIG), then the environment, then these options. One
+    ``mimir up`` per data dir: a second one on the same data dir is refused."""
     from mimir.cli.supervisor import run_embedded
 
-    if workers < 1 or concurrency < 1:
+    if workers < 1 or (concurrency is not None and concurrency < 1):
         raise click.BadParameter("--workers and --concurrency must be at least 1")
     settings = settings_from_options(
         config_file,
         api_port=port,
         api_host=host,
-        data_dir=data_dir.resolve() if data_dir else Path("mimir-data").resolve(),
+        data_dir=data_dir.resolve() if data_dir else None,
         worker_concurrency=concurrency,
     )
     sys.exit(run_embedded(settings, workers=workers, config_file=config_file))
