@@ -10,20 +10,15 @@ from typing import Any
 
 import click
 
-from shared.config import ConfigError, Settings, load_settings
-from shared.observability.logging import configure_logging
-
-CONFIG_OPTION = click.option(
-    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="config.yaml to read."
+from mimir.cli.options import (
+    CONFIG_OPTION,
+    DATA_DIR_OPTION,
+    config_file_to_read,
+    require_existing_database,
+    settings_from_options,
 )
-
-
-def settings_from_options(config_file: Path | None, **overrides: Any) -> Settings:
-    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
-    try:
-        return load_settings(config_file, environ=None, **given)
-    except ConfigError as exc:
-        raise click.ClickException(exc.message) from exc
+from shared.config import Settings
+from shared.observability.logging import configure_logging
 
 
 def record_metrics_in_shared_dir(settings: Settings) -> None:
@@ -131,11 +126,7 @@ def worker_command(
 )
 @click.option("--port", type=int, help="API port (default: server.port, 8080).")
 @click.option("--host", help="API address (default: server.host, 127.0.0.1).")
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Data directory (default: persistence.data_dir, ./mimir-data).",
-)
+@DATA_DIR_OPTION
 def up_command(
     config_file: Path | None,
     workers: int,
@@ -159,7 +150,7 @@ def up_command(
         data_dir=data_dir.resolve() if data_dir else None,
         worker_concurrency=concurrency,
     )
-    sys.exit(run_embedded(settings, workers=workers, config_file=config_file))
+    sys.exit(run_embedded(settings, workers=workers, config_file=config_file_to_read(config_file)))
 
 
 @click.command("beat")
@@ -181,12 +172,14 @@ def beat_command(config_file: Path | None, loglevel: str | None) -> None:
 
 @click.command("backup")
 @CONFIG_OPTION
-def backup_command(config_file: Path | None) -> None:
+@DATA_DIR_OPTION
+def backup_command(config_file: Path | None, data_dir: Path | None) -> None:
     """Write a consistent copy of the SQLite database into the data dir's backups folder now."""
     from shared.db.engine import Database
     from shared.scheduling.upkeep import backup_sqlite
 
-    settings = settings_from_options(config_file)
+    settings = settings_from_options(config_file, data_dir=data_dir)
+    require_existing_database(settings)
     db = Database.connect(settings.resolved_database_url)
     if not db.is_sqlite:
         raise click.ClickException(
