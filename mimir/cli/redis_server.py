@@ -127,10 +127,12 @@ def _start(data_dir: Path, port: int, preexec_fn: Callable[[], None] | None) -> 
                     _read_from(log_path, log_start),
                 )
             try:
-                client.ping()
-                return process
+                # Ours, not another server that holds the port (ours then exits: address in use).
+                if int(client.info("server")["process_id"]) == process.pid:
+                    return process
             except redis.RedisError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
     finally:
         client.close()
     process.kill()
