@@ -11,9 +11,19 @@ from flask_smorest import Api
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from shared.errors import MimirError
+from shared.errors import ErrorKind, MimirError
 
 log = logging.getLogger(__name__)
+
+# The one place a domain error becomes an HTTP status.
+STATUS_OF_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INTERNAL: 500,
+    ErrorKind.INVALID_INPUT: 400,
+    ErrorKind.INVALID_DEFINITION: 422,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.TOO_LARGE: 413,
+}
 
 
 def error_response(code: int, message: str, errors: Any = None) -> tuple[Response, int]:
@@ -45,7 +55,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(MimirError)
     def _domain_error(error: MimirError) -> tuple[Response, int]:
-        return error_response(error.http_status, error.message, error.errors)
+        return error_response(STATUS_OF_KIND[error.kind], error.message, error.errors)
 
     @app.errorhandler(OperationalError)
     def _database_down(error: OperationalError) -> tuple[Response, int]:

@@ -31,13 +31,13 @@ from bench.common import percentile, write_results
 from bench.overhead import NOOP_PIPELINE
 from bench.rawhttp import HttpError, RawConnection
 from bench.servers import BenchServers, bench_servers
+from mimir.testing.servers import free_port
+from mimir.testing.stack import ADMIN_KEY, api_process, migrated_database, worker_pool
 from shared.db.engine import Database
 from shared.jobs import service
 from shared.jobs.events import publish_job_finished
 from shared.jobs.status import JobStatus
 from shared.pipelines.model import PipelineDefinition
-from tests.harness.servers import free_port
-from tests.stack import ADMIN_KEY, api_process, migrated_database, worker_pool
 
 ENQUEUE = "/api/v1/queue/pipelines/enqueue"
 HEADERS = {"Authorization": f"Bearer {ADMIN_KEY}"}

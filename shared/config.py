@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -106,6 +106,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("logging", "file"): ("log_file", v.optional_path),
     ("logging", "max_bytes"): ("log_max_bytes", v.byte_size),
     ("logging", "max_backups"): ("log_max_backups", v.non_negative_int),
+    ("platform", "extra_slices"): ("extra_slices", v.strings),
 }
 # Settings that hold secrets: redacted wherever settings are shown.
 SECRET_FIELDS = frozenset({"bootstrap_api_key", "database_url", "redis_url"})
@@ -190,12 +191,17 @@ class Settings:
     # Celery task events from the start. Off: publishing three events per job kept a worker's main process
     # busy and cut throughput by a third; Flower turns them on at run time when it connects.
     celery_events: bool = False
+    # Raw values of the sections slices own ({section: {key: value}}); the platform types them
+    # (shared.settings_sections), since which sections exist depends on the installed slices.
+    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     log_level: str = "info"
     log_format: str = "auto"
     # A rotating JSON-lines log file every process appends to, besides its stderr (None: stderr only).
     log_file: Path | None = None
     log_max_bytes: int = 100 * 1024 * 1024
     log_max_backups: int = 5
+    # Slices installed after the built-in ones (module names): third-party job kinds, or a test's.
+    extra_slices: tuple[str, ...] = ()
     # Where each field's value came from when not the default: "file:server.port", "env MIMIR_PORT",
     # "override". Not a setting: it describes the others.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -281,11 +287,15 @@ def setting_sources(settings: Settings) -> dict[str, str]:
 
 def settings_environment_variables(settings: Settings) -> dict[str, str]:
     """``MIMIR_<SECTION>_<KEY>`` variables that give a child process exactly ``settings``."""
-    return {
+    env = {
         environment_variable(section, key): text
         for (section, key), (field_name, parse) in _KEYS.items()
         if (text := _as_text(getattr(settings, field_name), parse)) is not None
     }
+    for section, entries in settings.sections.items():
+        for key, value in entries.items():
+            env[environment_variable(section, key)] = str(value)
+    return env
 
 
 def overridden_environment_variables(settings: Settings) -> dict[str, str]:
@@ -332,14 +342,20 @@ def load_settings(
     config_file: Path | str | None = None,
     *,
     environ: Mapping[str, str] | None = None,
+    slice_sections: Collection[str] | None = None,
     **overrides: Any,
 ) -> Settings:
-    """Settings from defaults, ``config_file`` (or ``MIMIR_CONFIG``), the environment, then ``overrides``."""
+    """Settings from defaults, ``config_file`` (or ``MIMIR_CONFIG``), the environment, then ``overrides``.
+
+    ``slice_sections`` names the sections slices own (default: those of the listed slices); their values
+    are kept raw in ``Settings.sections`` for the platform to type."""
     env = os.environ if environ is None else environ
     loaded = _Loaded()
+    owned = _slice_sections() if slice_sections is None else slice_sections
     path = config_file or env.get("MIMIR_CONFIG")
     if path:
-        _apply_file(Path(path), loaded, env)
+        _apply_file(Path(path), loaded, env, owned)
+    _apply_slice_environment(env, loaded.values, owned)
     _apply_environment(env, loaded)
     _apply_backend(loaded)
     known = {f.name for f in fields(Settings)} - _DESCRIPTIVE_FIELDS
@@ -356,7 +372,21 @@ def load_settings(
     return Settings(**loaded.values, sources=loaded.sources, ignored_keys=loaded.ignored)
 
 
-def _apply_file(path: Path, loaded: _Loaded, env: Mapping[str, str]) -> None:
+def _slice_sections() -> Collection[str]:
+    from shared.slices import load_platform
+
+    return load_platform().settings_sections.names()
+
+
+def _apply_slice_environment(env: Mapping[str, str], values: dict[str, Any], owned: Collection[str]) -> None:
+    for section in owned:
+        prefix = f"MIMIR_{section.upper()}_"
+        for name, value in env.items():
+            if name.startswith(prefix):
+                values.setdefault("sections", {}).setdefault(section, {})[name[len(prefix) :].lower()] = value
+
+
+def _apply_file(path: Path, loaded: _Loaded, env: Mapping[str, str], owned: Collection[str] = ()) -> None:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
@@ -369,6 +399,10 @@ def _apply_file(path: Path, loaded: _Loaded, env: Mapping[str, str]) -> None:
     for section, entries in document.items():
         if not isinstance(entries, dict):
             raise ConfigError(f"{path}: section {section!r} must be a mapping")
+        if section in owned:
+            owned_values = {str(key): v.interpolate(value, env) for key, value in entries.items()}
+            loaded.values.setdefault("sections", {}).setdefault(str(section), {}).update(owned_values)
+            continue
         given += [(str(section), str(key), value) for key, value in entries.items()]
     # The original's spelling of a key first, so that our own key wins when a file has both.
     for section, key, value in sorted(given, key=lambda item: item[:2] in _KEYS):

@@ -9,10 +9,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from backend.access import requires
+from backend.presentation.config_view import SECTIONS, settings_document
 from backend.services import services
 from shared.config import setting_sources
-from shared.config_view import SECTIONS, settings_document
-from shared.security.permissions import Permission
+from shared.security.permissions import CONFIG_READ
 
 blp = Blueprint("config", __name__, url_prefix="/api/v1/config", description="Effective configuration")
 ConfigSchema = Schema.from_dict(
@@ -29,7 +29,7 @@ ConfigSchema = Schema.from_dict(
 
 @blp.route("")
 class Config(MethodView):
-    @requires(Permission.CONFIG_READ)
+    @requires(CONFIG_READ)
     @blp.response(200, ConfigSchema)
     def get(self) -> dict[str, Any]:
         """Every setting in effect, as ``{section: {key: value}}``; passwords and keys show as ``***``.

@@ -11,13 +11,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.access import public, requires
+from backend.presentation.exposition import CONTENT_TYPE, live_families, recorded_families, render
+from backend.presentation.summary import http_summary, process_memory
 from backend.services import services
 from shared.durations import parse_duration
 from shared.errors import NotFound
 from shared.jobs.statistics import job_statistics
-from shared.observability.exposition import CONTENT_TYPE, live_families, recorded_families, render
-from shared.observability.summary import http_summary, process_memory
-from shared.security.permissions import Permission
+from shared.security.permissions import MONITORING_READ
 
 scrape_blp = Blueprint("metrics", __name__, url_prefix="/metrics", description="Prometheus metrics")
 blp = Blueprint("monitoring", __name__, url_prefix="/api/v1/monitoring", description="Monitoring summaries")
@@ -51,7 +51,7 @@ class StatisticsQuerySchema(Schema):
 
 @blp.route("/metrics")
 class MetricsSummary(MethodView):
-    @requires(Permission.MONITORING_READ)
+    @requires(MONITORING_READ)
     @blp.response(200)
     def get(self) -> dict[str, Any]:
         """Requests, latency percentiles, requests per second and error rate of the API, and its memory."""
@@ -67,7 +67,7 @@ class MetricsSummary(MethodView):
 
 @blp.route("/jobs/statistics")
 class JobStatistics(MethodView):
-    @requires(Permission.MONITORING_READ)
+    @requires(MONITORING_READ)
     @blp.arguments(StatisticsQuerySchema, location="query")
     @blp.response(200)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:

@@ -8,12 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.access import RouteGroup, requires
-from backend.api.paging import page_bounds
+from backend.api import plugins
+from backend.api.paging import PageQuerySchema, page_body, page_bounds
 from backend.api.schemas import (
     CloneSchema,
     ContextOnlySchema,
     ExecuteResultSchema,
-    PageQuerySchema,
     PipelinePageSchema,
     PipelineSchema,
     PipelineWriteSchema,
@@ -27,24 +27,24 @@ from shared.jobs.enqueue import run_pipeline_now
 from shared.jobs.records import JobRecord
 from shared.jobs.targets import RunRequest, resolve_run_target, stored_target
 from shared.pipelines import service as pipelines
+from shared.pipelines.permissions import PIPELINES_EXECUTE, PIPELINES_READ, PIPELINES_WRITE
 from shared.pipelines.validation import validate_definition
-from shared.security.permissions import Permission
 
 blp = Blueprint("pipelines", __name__, url_prefix="/api/v1/pipelines", description="Stored pipelines")
 
 
 @blp.route("")
 class Pipelines(MethodView):
-    @requires(Permission.PIPELINES_READ)
+    @requires(PIPELINES_READ)
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, PipelinePageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List pipelines by name."""
         limit, offset = page_bounds(query)
         items, total = pipelines.list_pipelines(services().db, limit=limit, offset=offset)
-        return {"items": items, "total": total, "page": query["page"], "page_size": limit}
+        return page_body(items, total, query, limit)
 
-    @requires(Permission.PIPELINES_WRITE)
+    @requires(PIPELINES_WRITE)
     @blp.arguments(PipelineWriteSchema)
     @blp.response(201, PipelineSchema)
     def post(self, body: dict[str, Any]) -> Any:
@@ -58,7 +58,7 @@ class Pipelines(MethodView):
 
 @blp.route("/execute")
 class ExecutePipeline(MethodView):
-    @requires(Permission.PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
+    @requires(PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
     @blp.arguments(RunRequestSchema)
     @blp.response(200, ExecuteResultSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -75,13 +75,13 @@ class ExecutePipeline(MethodView):
 
 @blp.route("/<pipeline_id>")
 class PipelineById(MethodView):
-    @requires(Permission.PIPELINES_READ)
+    @requires(PIPELINES_READ)
     @blp.response(200, PipelineSchema)
     def get(self, pipeline_id: str) -> Any:
         """Get a pipeline."""
         return pipelines.get_pipeline(services().db, pipeline_id)
 
-    @requires(Permission.PIPELINES_WRITE)
+    @requires(PIPELINES_WRITE)
     @blp.arguments(PipelineWriteSchema)
     @blp.response(200, PipelineSchema)
     def put(self, body: dict[str, Any], pipeline_id: str) -> Any:
@@ -93,7 +93,7 @@ class PipelineById(MethodView):
         )
         return pipelines.update_pipeline(svc.db, pipeline_id, definition, source)
 
-    @requires(Permission.PIPELINES_WRITE)
+    @requires(PIPELINES_WRITE)
     @blp.response(204)
     def delete(self, pipeline_id: str) -> None:
         """Delete a pipeline and its history."""
@@ -102,7 +102,7 @@ class PipelineById(MethodView):
 
 @blp.route("/<pipeline_id>/validate")
 class ValidatePipeline(MethodView):
-    @requires(Permission.PIPELINES_READ)
+    @requires(PIPELINES_READ)
     @blp.response(200, ValidationResultSchema)
     def post(self, pipeline_id: str) -> dict[str, Any]:
         """Check a stored pipeline against the plugins installed now."""
@@ -117,7 +117,7 @@ class ValidatePipeline(MethodView):
 
 @blp.route("/<pipeline_id>/clone")
 class ClonePipeline(MethodView):
-    @requires(Permission.PIPELINES_WRITE)
+    @requires(PIPELINES_WRITE)
     @blp.arguments(CloneSchema)
     @blp.response(201, PipelineSchema)
     def post(self, body: dict[str, Any], pipeline_id: str) -> Any:
@@ -127,7 +127,7 @@ class ClonePipeline(MethodView):
 
 @blp.route("/<pipeline_id>/history")
 class PipelineHistory(MethodView):
-    @requires(Permission.PIPELINES_READ)
+    @requires(PIPELINES_READ)
     @blp.response(200, RevisionSchema(many=True))
     def get(self, pipeline_id: str) -> Any:
         """Every revision of a pipeline, newest first."""
@@ -136,7 +136,7 @@ class PipelineHistory(MethodView):
 
 @blp.route("/<pipeline_id>/execute")
 class ExecuteStoredPipeline(MethodView):
-    @requires(Permission.PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
+    @requires(PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
     @blp.arguments(ContextOnlySchema)
     @blp.response(200, ExecuteResultSchema)
     def post(self, body: dict[str, Any], pipeline_id: str) -> dict[str, Any]:
@@ -157,3 +157,6 @@ def execute_result(job: JobRecord) -> dict[str, Any]:
         "steps": job.steps,
         "executed_at": job.finished_at,
     }
+
+
+blueprints = (blp, plugins.blp)  # the pipelines slice serves its step plugins too

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.access import RouteGroup, requires
-from backend.api.paging import page_bounds
+from backend.api.paging import page_body, page_bounds
 from backend.api.schemas import (
     EnqueuedSchema,
     JobListQuerySchema,
@@ -23,17 +23,18 @@ from shared.durations import parse_duration
 from shared.errors import InvalidInput
 from shared.jobs import service as jobs
 from shared.jobs.enqueue import enqueue_pipeline_run
+from shared.jobs.permissions import JOBS_CANCEL, JOBS_READ
 from shared.jobs.status import JobStatus
 from shared.jobs.targets import RunRequest, resolve_run_target
+from shared.pipelines.permissions import PIPELINES_EXECUTE
 from shared.queue.status import queue_status
-from shared.security.permissions import Permission
 
 blp = Blueprint("queue", __name__, url_prefix="/api/v1/queue", description="Asynchronous jobs")
 
 
 @blp.route("/pipelines/enqueue")
 class EnqueuePipeline(MethodView):
-    @requires(Permission.PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
+    @requires(PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
     @blp.arguments(RunRequestSchema)
     @blp.response(202, EnqueuedSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -56,7 +57,7 @@ class EnqueuePipeline(MethodView):
 
 @blp.route("/jobs")
 class Jobs(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.arguments(JobListQuerySchema, location="query")
     @blp.response(200, JobPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
@@ -66,12 +67,12 @@ class Jobs(MethodView):
         items, total = jobs.list_jobs(
             services().db, status=status, pipeline_id=query.get("pipeline_id"), limit=limit, offset=offset
         )
-        return {"items": items, "total": total, "page": query["page"], "page_size": limit}
+        return page_body(items, total, query, limit)
 
 
 @blp.route("/jobs/<job_id>")
 class JobById(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.response(200, JobSchema)
     def get(self, job_id: str) -> Any:
         """Get a job."""
@@ -80,7 +81,7 @@ class JobById(MethodView):
 
 @blp.route("/jobs/<job_id>/wait")
 class WaitForJob(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.arguments(WaitQuerySchema, location="query")
     @blp.response(200, JobSchema)
     def get(self, query: dict[str, Any], job_id: str) -> Any:
@@ -94,7 +95,7 @@ class WaitForJob(MethodView):
 
 @blp.route("/jobs/<job_id>/cancel")
 class CancelJob(MethodView):
-    @requires(Permission.JOBS_CANCEL)
+    @requires(JOBS_CANCEL)
     @blp.response(200, JobSchema)
     def post(self, job_id: str) -> Any:
         """Cancel a queued job, or stop a running one before its next step."""
@@ -107,7 +108,7 @@ class CancelJob(MethodView):
 
 @blp.route("/status")
 class QueueStatus(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.response(200, QueueStatusSchema)
     def get(self) -> dict[str, Any]:
         """Jobs by status, workers online and broker queue lengths."""

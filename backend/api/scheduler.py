@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.access import RouteGroup, requires
-from backend.api.paging import page_bounds
+from backend.api.paging import PageQuerySchema, page_body, page_bounds
 from backend.api.scheduler_schemas import (
     PreviewQuerySchema,
     PreviewRequestSchema,
@@ -19,7 +19,7 @@ from backend.api.scheduler_schemas import (
     ScheduleSchema,
     ScheduleUpdateSchema,
 )
-from backend.api.schemas import EnqueuedSchema, JobPageSchema, PageQuerySchema
+from backend.api.schemas import EnqueuedSchema, JobPageSchema
 from backend.services import services
 from shared.jobs import service as jobs
 from shared.jobs.enqueue import enqueue_pipeline_run
@@ -28,7 +28,7 @@ from shared.jobs.targets import stored_target
 from shared.pipelines import service as pipelines
 from shared.scheduling import service as schedules
 from shared.scheduling.cron import CronSchedule
-from shared.security.permissions import Permission
+from shared.scheduling.permissions import SCHEDULER_EXECUTE, SCHEDULER_READ, SCHEDULER_WRITE
 
 blp = Blueprint("scheduler", __name__, url_prefix="/api/v1/scheduler", description="Cron schedules")
 
@@ -42,16 +42,16 @@ def _body(view: schedules.ScheduleView) -> dict[str, Any]:
 
 @blp.route("/jobs")
 class Schedules(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, SchedulePageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List schedules by name."""
         limit, offset = page_bounds(query)
         views, total = schedules.list_schedules(services().db, limit=limit, offset=offset)
-        return {"items": [_body(v) for v in views], "total": total, "page": query["page"], "page_size": limit}
+        return page_body([_body(v) for v in views], total, query, limit)
 
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.arguments(ScheduleCreateSchema)
     @blp.response(201, ScheduleSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -63,13 +63,13 @@ class Schedules(MethodView):
 
 @blp.route("/jobs/<schedule_id>")
 class ScheduleById(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.response(200, ScheduleSchema)
     def get(self, schedule_id: str) -> dict[str, Any]:
         """Get a schedule."""
         return _body(schedules.get_schedule(services().db, schedule_id))
 
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.arguments(ScheduleUpdateSchema)
     @blp.response(200, ScheduleSchema)
     def put(self, body: dict[str, Any], schedule_id: str) -> dict[str, Any]:
@@ -78,7 +78,7 @@ class ScheduleById(MethodView):
         schedules.update_schedule(db, schedule_id, body)
         return _body(schedules.get_schedule(db, schedule_id))
 
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.response(204)
     def delete(self, schedule_id: str) -> None:
         """Delete a schedule (the jobs it created are kept)."""
@@ -87,7 +87,7 @@ class ScheduleById(MethodView):
 
 @blp.route("/jobs/<schedule_id>/enable")
 class EnableSchedule(MethodView):
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.response(200, ScheduleSchema)
     def post(self, schedule_id: str) -> dict[str, Any]:
         """Enable: fires from the next slot after now (slots passed while disabled are not caught up)."""
@@ -98,7 +98,7 @@ class EnableSchedule(MethodView):
 
 @blp.route("/jobs/<schedule_id>/disable")
 class DisableSchedule(MethodView):
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.response(200, ScheduleSchema)
     def post(self, schedule_id: str) -> dict[str, Any]:
         """Disable: no more fires until enabled."""
@@ -109,7 +109,7 @@ class DisableSchedule(MethodView):
 
 @blp.route("/jobs/<schedule_id>/trigger")
 class TriggerSchedule(MethodView):
-    @requires(Permission.SCHEDULER_EXECUTE, group=RouteGroup.ENQUEUE)
+    @requires(SCHEDULER_EXECUTE, group=RouteGroup.ENQUEUE)
     @blp.response(202, EnqueuedSchema)
     def post(self, schedule_id: str) -> dict[str, Any]:
         """Run the schedule's pipeline now (``triggered_by: manual``), outside its slots."""
@@ -134,7 +134,7 @@ class TriggerSchedule(MethodView):
 
 @blp.route("/jobs/<schedule_id>/runs")
 class ScheduleRuns(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, JobPageSchema)
     def get(self, query: dict[str, Any], schedule_id: str) -> dict[str, Any]:
@@ -143,12 +143,12 @@ class ScheduleRuns(MethodView):
         schedules.get_schedule(db, schedule_id)
         limit, offset = page_bounds(query)
         items, total = jobs.list_jobs(db, schedule_id=schedule_id, limit=limit, offset=offset)
-        return {"items": items, "total": total, "page": query["page"], "page_size": limit}
+        return page_body(items, total, query, limit)
 
 
 @blp.route("/jobs/<schedule_id>/preview")
 class PreviewSchedule(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.arguments(PreviewQuerySchema, location="query")
     @blp.response(200, PreviewSchema)
     def get(self, query: dict[str, Any], schedule_id: str) -> dict[str, Any]:
@@ -159,7 +159,7 @@ class PreviewSchedule(MethodView):
 
 @blp.route("/preview")
 class PreviewExpression(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.arguments(PreviewRequestSchema)
     @blp.response(200, PreviewSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:

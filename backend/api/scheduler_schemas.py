@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from backend.api.paging import page_schema
 from backend.api.schemas import ContextField
 from shared.scheduling.policies import CatchUp, Overlap
 
@@ -58,13 +59,7 @@ class ScheduleSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class SchedulePageSchema(Schema):
-    """A page of schedules, by name."""
-
-    items = fields.List(fields.Nested(ScheduleSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+SchedulePageSchema = page_schema(ScheduleSchema, "A page of schedules, by name.")
 
 
 class PreviewQuerySchema(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from backend.api.paging import PageQuerySchema, page_schema
 from shared.jobs.status import JobStatus
 from shared.pipelines.loader import MAX_YAML_BYTES
 
@@ -46,13 +47,6 @@ class CloneSchema(Schema):
     name = fields.String(validate=_NAME)
 
 
-class PageQuerySchema(Schema):
-    """Pagination: 1-based page, and page size."""
-
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
-
-
 class JobListQuerySchema(PageQuerySchema):
     """Job list filters."""
 
@@ -80,13 +74,7 @@ class PipelineSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class PipelinePageSchema(Schema):
-    """A page of pipelines."""
-
-    items = fields.List(fields.Nested(PipelineSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+PipelinePageSchema = page_schema(PipelineSchema, "A page of pipelines.")
 
 
 class RevisionSchema(Schema):
@@ -134,13 +122,7 @@ class JobSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class JobPageSchema(Schema):
-    """A page of jobs, newest first."""
-
-    items = fields.List(fields.Nested(JobSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+JobPageSchema = page_schema(JobSchema, "A page of jobs, newest first.")
 
 
 class EnqueuedSchema(Schema):

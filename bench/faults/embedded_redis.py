@@ -26,10 +26,10 @@ import requests
 
 from bench.faults.redis_restart import Producer
 from bench.faults.stack import TERMINAL, ApiClient, count_statuses, jobs_by_id, report, wait_until
+from mimir.testing.recording import RECORDER_PLUGINS_DIR, runs_per_token
+from mimir.testing.servers import find_redis_server, free_port
+from mimir.testing.stack import ADMIN_KEY, REPO_ROOT
 from shared.db.engine import Database
-from tests.harness.servers import find_redis_server, free_port
-from tests.recording import RECORDER_PLUGINS_DIR, runs_per_token
-from tests.stack import ADMIN_KEY, REPO_ROOT
 
 BANNER_END = "Press Ctrl-C to stop."
 REDIS_PID = re.compile(r"Redis:\s+\S+\s+\(embedded, pid (\d+);")

@@ -12,6 +12,7 @@ from mimir.cli.options import CONFIG_OPTION, DATA_DIR_OPTION, require_existing_d
 from shared.db.engine import Database
 from shared.errors import MimirError
 from shared.security.permissions import Role
+from shared.services import build_services
 
 
 @contextmanager
@@ -23,13 +24,13 @@ def _database(config_file: Path | None, data_dir: Path | None, *, must_exist: bo
     if must_exist:
         require_existing_database(settings)
     upgrade_to_head(settings.resolved_database_url)
-    db = Database.connect(settings.resolved_database_url)
+    services = build_services(settings)
     try:
-        yield db
+        yield services.db
     except MimirError as exc:
         raise click.ClickException(exc.message) from exc
     finally:
-        db.dispose()
+        services.close()
 
 
 @click.group("keys")

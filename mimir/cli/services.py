@@ -70,17 +70,17 @@ def _pool_processes_die_with_worker() -> None:
 def api_command(config_file: Path | None, host: str | None, port: int | None) -> None:
     """Serve the HTTP API (migrates the database first)."""
     from mimir.cli.http_server import serve_api
-    from shared.db.engine import Database
     from shared.db.migrate import upgrade_to_head
     from shared.security.bootstrap import AUTH_DISABLED_WARNING, ensure_admin_access
+    from shared.services import build_services
 
     settings = settings_from_options(config_file, api_host=host, api_port=port)
     record_metrics_in_shared_dir(settings)
     configure_logging(settings)
     upgrade_to_head(settings.resolved_database_url)
-    db = Database.connect(settings.resolved_database_url)
-    ensure_admin_access(db, settings, generate=False)
-    db.dispose()
+    services = build_services(settings)
+    ensure_admin_access(services.db, settings, generate=False)
+    services.close()  # the API's workers build their own after gunicorn forks them
     if not settings.auth_enabled:
         click.echo(AUTH_DISABLED_WARNING, err=True)
     serve_api(settings)
@@ -96,7 +96,7 @@ def worker_command(
 ) -> None:
     """Run a Celery worker that executes queued jobs."""
     from shared.queue.celery_app import PIPELINE_QUEUE
-    from worker.celery_app import create_worker_app
+    from worker.app import create_worker_app
 
     settings = settings_from_options(config_file, worker_concurrency=concurrency)
     record_metrics_in_shared_dir(settings)
@@ -175,16 +175,18 @@ def beat_command(config_file: Path | None, loglevel: str | None) -> None:
 @DATA_DIR_OPTION
 def backup_command(config_file: Path | None, data_dir: Path | None) -> None:
     """Write a consistent copy of the SQLite database into the data dir's backups folder now."""
-    from shared.db.engine import Database
     from shared.scheduling.upkeep import backup_sqlite
+    from shared.services import build_services
 
     settings = settings_from_options(config_file, data_dir=data_dir)
     require_existing_database(settings)
-    db = Database.connect(settings.resolved_database_url)
-    if not db.is_sqlite:
-        raise click.ClickException(
-            "the database is PostgreSQL: back it up with PostgreSQL's own tools (pg_dump, base backups)"
-        )
-    target = backup_sqlite(db, settings.backups_dir, settings.backups_keep)
-    db.dispose()
+    services = build_services(settings)
+    try:
+        if not services.db.is_sqlite:
+            raise click.ClickException(
+                "the database is PostgreSQL: back it up with PostgreSQL's own tools (pg_dump, base backups)"
+            )
+        target = backup_sqlite(services.db, settings.backups_dir, settings.backups_keep)
+    finally:
+        services.close()
     click.echo(f"backup written: {target}")

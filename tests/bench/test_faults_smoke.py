@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from bench.common import RESULTS_DIR
+from mimir.testing.servers import find_postgres_bin_dir, find_redis_server, require_binary
 from tests.bench.test_bench_smoke import _run
-from tests.harness.servers import find_postgres_bin_dir, find_redis_server, require_binary
 
 pytestmark = pytest.mark.integration
 

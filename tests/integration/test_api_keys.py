@@ -9,10 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from mimir.testing.stack import REPO_ROOT, settings_environment
 from shared.config import ConfigError, Settings
 from shared.db.engine import Database
 from shared.security.keys import create_api_key, ensure_bootstrap_key, revoke_api_key
-from tests.stack import REPO_ROOT, settings_environment
 
 pytestmark = pytest.mark.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True)
 KEYS = "/api/v1/auth/apikeys"

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from mimir.testing.schedule_rows import fires_of, jobs_of
+from mimir.testing.stack import BeatPool, WorkerPool, beat_pool
 from shared.config import Settings
 from shared.db.base import utcnow
 from shared.db.engine import Database
 from shared.jobs.records import JobRecord
 from tests.integration.conftest import pipeline_yaml
-from tests.integration.schedule_rows import fires_of, jobs_of
-from tests.stack import BeatPool, WorkerPool, beat_pool
 
 pytestmark = pytest.mark.integration
 SCHEDULES = "/api/v1/scheduler/jobs"

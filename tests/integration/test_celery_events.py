@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from mimir.testing.stack import WorkerPool
 from shared.config import Settings
 from shared.queue.celery_app import RUN_PIPELINE_JOB, create_celery
 from tests.integration.conftest import pipeline_yaml
-from tests.stack import WorkerPool
 
 pytestmark = pytest.mark.integration
 

@@ -10,11 +10,11 @@ import pytest
 from celery import Celery
 from flask.testing import FlaskClient
 
+from mimir.testing.stack import WorkerPool
 from shared.config import Settings
 from shared.queue.celery_app import PIPELINE_QUEUE, RUN_PIPELINE_JOB
 from tests.integration.conftest import pipeline_yaml
-from tests.stack import WorkerPool
-from worker.celery_app import create_worker_app
+from worker.app import create_worker_app
 
 pytestmark = pytest.mark.integration
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
+from mimir.testing.stack import ADMIN_KEY
 from shared.config import Settings, load_settings
 from shared.db.engine import Database
 from shared.security.keys import create_api_key
-from tests.stack import ADMIN_KEY
 
 pytestmark = [pytest.mark.integration, pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)]
 

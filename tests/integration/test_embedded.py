@@ -15,10 +15,10 @@ import pytest
 import requests
 
 from mimir.cli.redis_server import find_redis_server, free_port
-from tests.harness.servers import require_binary
+from mimir.testing.servers import require_binary
+from mimir.testing.stack import REPO_ROOT
 from tests.integration.test_queue import MIMIR_SHAPED
 from tests.mimir.cli.test_redis_server import corrupt_mid_way
-from tests.stack import REPO_ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

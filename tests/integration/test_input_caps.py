@@ -8,11 +8,11 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
+from mimir.testing.stack import ApiProcess
 from shared.config import Settings
 from shared.pipelines.loader import MAX_YAML_BYTES
 from shared.pipelines.validation import MAX_STEPS
 from tests.integration.conftest import pipeline_yaml
-from tests.stack import ApiProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)]
 

@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from backend.app import create_app
+from mimir.testing.stack import ApiProcess, BeatPool, WorkerPool
 from shared.config import Settings
 from shared.db.engine import Database
 from tests.integration.conftest import pipeline_yaml
-from tests.stack import ApiProcess, BeatPool, WorkerPool
 
 pytestmark = pytest.mark.integration
 

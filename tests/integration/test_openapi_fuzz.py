@@ -18,9 +18,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
+from mimir.testing.stack import ADMIN_KEY
 from shared.config import Settings
 from shared.db.engine import Database
-from tests.stack import ADMIN_KEY
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.stack import REPO_ROOT
+from mimir.testing.stack import REPO_ROOT
 
 SALES_PIPELINE = """\
 name: sales

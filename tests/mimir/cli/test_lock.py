@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mimir.cli.lock import LOCK_NAME, DataDirInUse, data_dir_lock
-from tests.stack import REPO_ROOT
+from mimir.testing.stack import REPO_ROOT
 
 HOLD_THE_LOCK = """
 import sys, time

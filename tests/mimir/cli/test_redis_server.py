@@ -10,7 +10,7 @@ import pytest
 import redis
 
 from mimir.cli.redis_server import find_redis_server, free_port, start_redis
-from tests.harness.servers import require_binary
+from mimir.testing.servers import require_binary
 
 pytestmark = pytest.mark.integration
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from backend.presentation.exposition import recorded_families, render
+from backend.presentation.summary import histogram_quantile, http_summary
+from mimir.testing.stack import REPO_ROOT
 from shared.jobs.statistics import percentile
 from shared.observability import metrics
-from shared.observability.exposition import recorded_families, render
-from shared.observability.summary import histogram_quantile, http_summary
-from tests.stack import REPO_ROOT
 
 CHILD = """
 import sys

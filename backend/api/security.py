@@ -12,7 +12,7 @@ from backend.access import RouteGroup, requires
 from backend.auth import gatekeeper
 from backend.services import services
 from shared.security.keys import create_api_key, list_api_keys, revoke_api_key
-from shared.security.permissions import Permission, Role
+from shared.security.permissions import KEYS_ADMIN, Role
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="API keys")
 
@@ -43,13 +43,13 @@ class IssuedApiKeySchema(ApiKeySchema):
 
 @blp.route("/apikeys")
 class ApiKeys(MethodView):
-    @requires(Permission.KEYS_ADMIN, group=RouteGroup.READS)
+    @requires(KEYS_ADMIN, group=RouteGroup.READS)
     @blp.response(200, ApiKeySchema(many=True))
     def get(self) -> Any:
         """List keys, newest first."""
         return list_api_keys(services().db)
 
-    @requires(Permission.KEYS_ADMIN, group=RouteGroup.AUTH)
+    @requires(KEYS_ADMIN, group=RouteGroup.AUTH)
     @blp.arguments(ApiKeyCreateSchema)
     @blp.response(201, IssuedApiKeySchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -62,10 +62,13 @@ class ApiKeys(MethodView):
 
 @blp.route("/apikeys/<key_id>")
 class ApiKeyById(MethodView):
-    @requires(Permission.KEYS_ADMIN, group=RouteGroup.AUTH)
+    @requires(KEYS_ADMIN, group=RouteGroup.AUTH)
     @blp.response(200, ApiKeySchema)
     def delete(self, key_id: str) -> Any:
         """Revoke a key: it stops working at once here, and within seconds on other API processes."""
         record = revoke_api_key(services().db, key_id)
         gatekeeper().keys.forget(record.id)
         return record
+
+
+blueprints = (blp,)

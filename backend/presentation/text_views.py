@@ -13,7 +13,7 @@ from typing import Any
 
 from shared.jobs.status import JobStatus
 from shared.pipelines.model import PipelineDefinition
-from shared.plugins.base import PLUGIN_TYPES, Plugin
+from shared.plugins.base import Plugin
 from shared.plugins.registry import PluginRegistry
 from shared.scheduling.service import ScheduleView
 
@@ -120,14 +120,15 @@ def render_schedules(schedules: Sequence[ScheduleView], total: int, leader: str 
     return _text(lines)
 
 
-def render_plugins(plugins: Iterable[type[Plugin]]) -> str:
-    """The installed plugins grouped by type, each with its version and the start of its description."""
+def render_plugins(plugins: Iterable[type[Plugin]], types: Sequence[str] = ()) -> str:
+    """The installed plugins grouped by type (``types`` first, in that order), each with its version and the
+    start of its description."""
     by_type: dict[str, list[type[Plugin]]] = {}
     for plugin in plugins:
         by_type.setdefault(plugin.type, []).append(plugin)
     total = sum(len(group) for group in by_type.values())
     lines = [_title(f"Plugins ({total} installed)", "")]
-    ordered = [t for t in PLUGIN_TYPES if t in by_type] + sorted(set(by_type) - set(PLUGIN_TYPES))
+    ordered = [t for t in types if t in by_type] + sorted(set(by_type) - set(types))
     for plugin_type in ordered:
         group = sorted(by_type[plugin_type], key=lambda p: p.name)
         lines += ["", f"{plugin_type} ({len(group)})"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-RECORDER_PLUGINS_DIR = Path(__file__).resolve().parent / "integration" / "plugins"
+RECORDER_PLUGINS_DIR = Path(__file__).resolve().parent / "plugins"
 
 
 def record_pipeline(path: Path, token: str, sleep: float = 0.0) -> str:

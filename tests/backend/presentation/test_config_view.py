@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from backend.presentation.config_view import redact_url, settings_document
 from shared.config import load_settings, setting_keys
-from shared.config_view import redact_url, settings_document
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize(

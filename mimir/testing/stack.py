@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -20,17 +21,17 @@ from shared.db.engine import Database
 from shared.db.migrate import upgrade_to_head
 from shared.queue.workers import live_workers
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 # The admin key every test stack is bootstrapped with (``security.api_key``); tests send it unless they
 # are testing what happens without it.
 ADMIN_KEY = "mimir_test-admin-key-0123456789abcdef"
 
 
-def make_settings(tmp_path: Path, *, database_url: str, redis_url: str, **overrides: object) -> Settings:
+def make_settings(tmp_path: Path, *, database_url: str, redis_url: str, **overrides: Any) -> Settings:
     """Settings for a test stack with its data under ``tmp_path`` (the environment is not read)."""
     files = tmp_path / "files"
     files.mkdir(parents=True, exist_ok=True)
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "data_dir": tmp_path,
         "database_url": database_url,
         "redis_url": redis_url,
@@ -275,7 +276,7 @@ class BeatPool:
         try:
             while time.monotonic() < deadline:
                 holder = client.get(LEADER_KEY)
-                if holder:
+                if isinstance(holder, bytes):
                     pid = int(holder.decode().split(":")[1])
                     for beat in self.beats:
                         if beat.pid == pid and beat.poll() is None:
