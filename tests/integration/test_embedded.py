@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -223,6 +224,10 @@ def test_mimir_up_takes_its_settings_from_config_yaml_then_the_environment(tmp_p
         assert sources["queue.redis_url"] == "override"  # the embedded Redis of mimir up
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=40) == 0
+        api_log = (tmp_path / "from-config" / "logs" / "api.log").read_text().splitlines()
+        assert any("gunicorn" in line for line in api_log)
+        for line in api_log:  # gunicorn's own lines too: one format for log shippers
+            json.loads(line)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
