@@ -137,8 +137,9 @@ def up_command(
 ) -> None:
     """Run everything on this machine: Redis (unless REDIS_URL), the database, the API and N workers.
 
-    Settings come from --config (or MIMIR_CONFIG), then the environment, then these options. One
-    ``mimir up`` per data dir: a second one on the same data dir is refused."""
+    Settings come from --config (or MIMIR_CONFIG, or ./config.yaml), then the environment, then these
+    options. One `mimir up` per data dir: a second one on the same data dir is refused. If this process
+    dies, its children die with it."""
     from mimir.cli.supervisor import run_embedded
 
     if workers < 1 or (concurrency is not None and concurrency < 1):
