@@ -347,15 +347,14 @@ def load_settings(
 ) -> Settings:
     """Settings from defaults, ``config_file`` (or ``MIMIR_CONFIG``), the environment, then ``overrides``.
 
-    ``slice_sections`` names the sections slices own (default: those of the listed slices); their values
-    are kept raw in ``Settings.sections`` for the platform to type."""
+    ``slice_sections`` names the sections slices own (default: those of the listed slices and of
+    ``extra_slices``); their values are kept raw in ``Settings.sections`` for the platform to type."""
     env = os.environ if environ is None else environ
     loaded = _Loaded()
-    owned = _slice_sections() if slice_sections is None else slice_sections
+    unowned: dict[str, str] = {}  # a section no core key uses -> where it was given
     path = config_file or env.get("MIMIR_CONFIG")
     if path:
-        _apply_file(Path(path), loaded, env, owned)
-    _apply_slice_environment(env, loaded.values, owned)
+        _apply_file(Path(path), loaded, env, unowned)
     _apply_environment(env, loaded)
     _apply_backend(loaded)
     known = {f.name for f in fields(Settings)} - _DESCRIPTIVE_FIELDS
@@ -364,6 +363,11 @@ def load_settings(
             raise ConfigError(f"unknown setting {name!r}")
         loaded.values[name] = value
         loaded.sources[name] = OVERRIDE_SOURCE
+    # Which sections slices own depends on which slices are installed, known only now.
+    extra_slices = loaded.values.get("extra_slices", ())
+    owned = _slice_sections(extra_slices) if slice_sections is None else slice_sections
+    _refuse_unowned(loaded.values, unowned, owned)
+    _apply_slice_environment(env, loaded.values, owned)
     if loaded.ignored:
         log.warning(
             "config: ignoring settings of the original Mimir that have no meaning here: %s",
@@ -372,10 +376,20 @@ def load_settings(
     return Settings(**loaded.values, sources=loaded.sources, ignored_keys=loaded.ignored)
 
 
-def _slice_sections() -> Collection[str]:
+def _slice_sections(extra_slices: Collection[str]) -> Collection[str]:
     from shared.slices import load_platform
 
-    return load_platform().settings_sections.names()
+    return load_platform(extra_slices).settings_sections.names()
+
+
+def _refuse_unowned(values: dict[str, Any], unowned: dict[str, str], owned: Collection[str]) -> None:
+    for section, source in unowned.items():
+        if section not in owned:
+            key = next(iter(values["sections"][section]), "")
+            raise ConfigError(
+                f"{source}: {section}.{key}: unknown setting {section}.{key} "
+                f"(no core setting, and no installed slice owns a section {section!r})"
+            )
 
 
 def _apply_slice_environment(env: Mapping[str, str], values: dict[str, Any], owned: Collection[str]) -> None:
@@ -386,7 +400,10 @@ def _apply_slice_environment(env: Mapping[str, str], values: dict[str, Any], own
                 values.setdefault("sections", {}).setdefault(section, {})[name[len(prefix) :].lower()] = value
 
 
-def _apply_file(path: Path, loaded: _Loaded, env: Mapping[str, str], owned: Collection[str] = ()) -> None:
+_CORE_SECTIONS = frozenset(section for section, _ in _KEYS)
+
+
+def _apply_file(path: Path, loaded: _Loaded, env: Mapping[str, str], unowned: dict[str, str]) -> None:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
@@ -399,9 +416,11 @@ def _apply_file(path: Path, loaded: _Loaded, env: Mapping[str, str], owned: Coll
     for section, entries in document.items():
         if not isinstance(entries, dict):
             raise ConfigError(f"{path}: section {section!r} must be a mapping")
-        if section in owned:
-            owned_values = {str(key): v.interpolate(value, env) for key, value in entries.items()}
-            loaded.values.setdefault("sections", {}).setdefault(str(section), {}).update(owned_values)
+        if str(section) not in _CORE_SECTIONS and entries:
+            # Perhaps a slice's section: kept raw, refused later if no installed slice owns it.
+            raw = {str(key): v.interpolate(value, env) for key, value in entries.items()}
+            loaded.values.setdefault("sections", {})[str(section)] = raw
+            unowned[str(section)] = str(path)
             continue
         given += [(str(section), str(key), value) for key, value in entries.items()]
     # The original's spelling of a key first, so that our own key wins when a file has both.

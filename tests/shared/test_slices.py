@@ -89,3 +89,13 @@ def test_the_extra_slices_setting_installs_a_slice_in_every_process(tmp_path: Pa
         assert services.plugins.get("Sample.echo") is not None
     finally:
         services.close()
+
+
+def test_a_third_party_slice_named_in_the_file_may_own_a_section_of_it(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"platform:\n  extra_slices: [{SAMPLE}]\nsamples:\n  label: mine\n")
+    services = build_services(load_settings(config, environ={}, data_dir=tmp_path))
+    try:
+        assert services.section(SampleSettings).label == "mine"
+    finally:
+        services.close()
