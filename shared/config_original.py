@@ -43,9 +43,7 @@ ORIGINAL_KEYS: dict[tuple[str, str], OriginalKey] = {
     ("logging", "max_size"): OriginalKey(("logging", "max_bytes")),
     ("persistence", "enabled"): _ignored("jobs and schedules are always stored in the database"),
     ("persistence", "connection_string"): OriginalKey(("persistence", "database_url")),
-    ("persistence", "vector_db_path"): _ignored(
-        "the original's embedded vector store is not part of Mimir AIP"
-    ),
+    ("persistence", "vector_db_path"): _ignored("the original's embedded vector store is not used"),
     ("persistence", "enable_vector_db"): _ignored("the original's embedded vector store is not used"),
     ("persistence", "backup_enabled"): OriginalKey(("scheduler", "backups_enabled")),
     ("persistence", "backup_path"): OriginalKey(("scheduler", "backups_directory")),
