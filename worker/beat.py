@@ -13,6 +13,7 @@ import os
 import socket
 import uuid
 from datetime import timedelta
+from math import inf
 from typing import Any
 
 import redis
@@ -50,15 +51,18 @@ class DatabaseScheduler(Scheduler):
             misfire_grace=timedelta(seconds=settings.scheduler_misfire_grace_seconds),
             max_catchup=settings.scheduler_max_catchup,
         )
+        backup_interval = settings.backup_interval_hours * 3600 if settings.backups_enabled else inf
         self.upkeep = Upkeep(
             db=self.db,
             retention_days=settings.retention_days,
             backups_dir=settings.backups_dir,
             backups_keep=settings.backups_keep,
-            backup_interval_seconds=settings.backup_interval_hours * 3600,
+            backup_interval_seconds=backup_interval,
             checkpoint_interval_seconds=settings.checkpoint_interval_seconds,
         )
         self._ready = True
+        if not settings.scheduler_enabled:
+            log.warning("scheduler.enabled is false: schedules are not fired (upkeep still runs)")
         log.info(
             "beat %s started (tick %.2fs, lease %.1fs)",
             self.owner,
@@ -78,12 +82,17 @@ class DatabaseScheduler(Scheduler):
             return self.tick_seconds
         try:
             now = utcnow()
-            for fired in fire_due_schedules(self.db, self.policy, now, self.kinds):
+            due = (
+                fire_due_schedules(self.db, self.policy, now, self.kinds)
+                if self.settings.scheduler_enabled
+                else []
+            )
+            for fired in due:
                 if fired.job_id is not None:
                     self._publish(fired.job_id, fired.kind)
                     log.info("schedule %s slot %s: job %s", fired.schedule_id, fired.slot, fired.job_id)
             self.upkeep.run_due()
-            wait = seconds_until_next_due(self.db, utcnow())
+            wait = seconds_until_next_due(self.db, utcnow()) if self.settings.scheduler_enabled else None
         except Exception:
             log.exception("beat tick failed; retrying")
             return self.tick_seconds

@@ -19,6 +19,7 @@ _RESOLVED = {
     "file_directories": "resolved_file_directories",
     "output_dir": "resolved_output_dir",
     "metrics_dir": "resolved_metrics_dir",
+    "backups_directory": "backups_dir",
 }
 _SECRET_QUERY_KEYS = frozenset({"password", "pass", "passwd", "secret", "token", "api_key", "key"})
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
+from mimir.cli.lifetime import die_with_parent
 from shared.config import Settings
 
 
@@ -27,6 +29,9 @@ class _GunicornApp(BaseApplication):
             "accesslog": None,
             "errorlog": "-",
             "loglevel": "info",
+            "logger_class": _LogThroughMimir,
+            # A worker whose master was SIGKILLed would serve on alone; the kernel ends it instead.
+            "post_fork": _die_with_master,
         }
         if s.metrics_enabled:
             options["child_exit"] = _forget_exited_worker
@@ -37,6 +42,22 @@ class _GunicornApp(BaseApplication):
         from backend.app import create_app
 
         return create_app(self.settings)
+
+
+class _LogThroughMimir(glogging.Logger):
+    """gunicorn's own lines go through Mimir's handlers (JSON lines in api.log, like every other line)
+    instead of a plain-text handler of gunicorn's."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in list(log.handlers):
+                log.removeHandler(handler)
+            log.propagate = True
+
+
+def _die_with_master(server: Any, worker: Any) -> None:
+    die_with_parent()
 
 
 def _forget_exited_worker(server: Any, worker: Any) -> None:

@@ -10,20 +10,15 @@ from typing import Any
 
 import click
 
-from shared.config import ConfigError, Settings, load_settings
-from shared.observability.logging import configure_logging
-
-CONFIG_OPTION = click.option(
-    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="config.yaml to read."
+from mimir.cli.options import (
+    CONFIG_OPTION,
+    DATA_DIR_OPTION,
+    config_file_to_read,
+    require_existing_database,
+    settings_from_options,
 )
-
-
-def settings_from_options(config_file: Path | None, **overrides: Any) -> Settings:
-    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
-    try:
-        return load_settings(config_file, environ=None, **given)
-    except ConfigError as exc:
-        raise click.ClickException(exc.message) from exc
+from shared.config import Settings
+from shared.observability.logging import configure_logging
 
 
 def record_metrics_in_shared_dir(settings: Settings) -> None:
@@ -53,6 +48,19 @@ def _log_through_mimir(settings: Settings, level: str) -> None:
         configure_logging(settings, level=level)
 
     setup_logging.connect(configure, weak=False, dispatch_uid="mimir-logging")
+
+
+def _pool_processes_die_with_worker() -> None:
+    """A job process whose worker was SIGKILLed has nobody to report to: the kernel ends it too (its job
+    is recovered from the database when its lease expires)."""
+    from celery.signals import worker_process_init
+
+    from mimir.cli.lifetime import die_with_parent
+
+    def on_start(**_: Any) -> None:
+        die_with_parent()
+
+    worker_process_init.connect(on_start, weak=False, dispatch_uid="mimir-die-with-worker")
 
 
 @click.command("api")
@@ -113,6 +121,7 @@ def worker_command(
     level = _log_level(settings, loglevel)
     app = create_worker_app(settings)
     _log_through_mimir(settings, level)
+    _pool_processes_die_with_worker()
     app.worker_main(
         [
             "worker",
@@ -130,31 +139,37 @@ def worker_command(
 @click.command("up")
 @CONFIG_OPTION
 @click.option("--workers", type=int, default=2, show_default=True, help="Worker processes to start.")
-@click.option("--concurrency", type=int, default=1, show_default=True, help="Job processes per worker.")
-@click.option("--port", type=int, help="API port (default 8080).")
-@click.option("--host", help="API address (default 127.0.0.1).")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help="Data directory.")
+@click.option(
+    "--concurrency", type=int, help="Job processes per worker (default: queue.worker_concurrency, 2)."
+)
+@click.option("--port", type=int, help="API port (default: server.port, 8080).")
+@click.option("--host", help="API address (default: server.host, 127.0.0.1).")
+@DATA_DIR_OPTION
 def up_command(
     config_file: Path | None,
     workers: int,
-    concurrency: int,
+    concurrency: int | None,
     port: int | None,
     host: str | None,
     data_dir: Path | None,
 ) -> None:
-    """Run everything on this machine: Redis (unless REDIS_URL), the database, the API and N workers."""
+    """Run everything on this machine: Redis (unless REDIS_URL), the database, the API and N workers.
+
+    Settings come from --config (or MIMIR_CONFIG, or ./config.yaml), then the environment, then these
+    options. One `mimir up` per data dir: a second one on the same data dir is refused. If this process
+    dies, its children die with it."""
     from mimir.cli.supervisor import run_embedded
 
-    if workers < 1 or concurrency < 1:
+    if workers < 1 or (concurrency is not None and concurrency < 1):
         raise click.BadParameter("--workers and --concurrency must be at least 1")
     settings = settings_from_options(
         config_file,
         api_port=port,
         api_host=host,
-        data_dir=data_dir.resolve() if data_dir else Path("mimir-data").resolve(),
+        data_dir=data_dir.resolve() if data_dir else None,
         worker_concurrency=concurrency,
     )
-    sys.exit(run_embedded(settings, workers=workers, config_file=config_file))
+    sys.exit(run_embedded(settings, workers=workers, config_file=config_file_to_read(config_file)))
 
 
 @click.command("beat")
@@ -176,12 +191,14 @@ def beat_command(config_file: Path | None, loglevel: str | None) -> None:
 
 @click.command("backup")
 @CONFIG_OPTION
-def backup_command(config_file: Path | None) -> None:
+@DATA_DIR_OPTION
+def backup_command(config_file: Path | None, data_dir: Path | None) -> None:
     """Write a consistent copy of the SQLite database into the data dir's backups folder now."""
     from shared.scheduling.upkeep import backup_sqlite
     from shared.services import build_services
 
-    settings = settings_from_options(config_file)
+    settings = settings_from_options(config_file, data_dir=data_dir)
+    require_existing_database(settings)
     services = build_services(settings)
     try:
         if not services.db.is_sqlite:

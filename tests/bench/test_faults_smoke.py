@@ -51,6 +51,14 @@ def test_a_redis_restart_loses_no_accepted_enqueue() -> None:
 
 
 @pytest.mark.slow
+def test_a_killed_redis_of_mimir_up_is_restarted_and_every_accepted_job_succeeds() -> None:
+    _run("bench.faults.embedded_redis")
+    figures = _figures("faults-embedded-redis")
+    assert figures["lost"] == 0 and figures["accepted"] > 0 and figures["supervisor_alive"] is True
+    assert len(set(figures["redis_pids"])) == 2 and figures["seconds_from_kill_to_health_ok"][0] < 30
+
+
+@pytest.mark.slow
 def test_a_postgres_restart_answers_503_and_loses_no_job() -> None:
     _run("bench.faults.postgres_restart")
     figures = _figures("faults-postgres")

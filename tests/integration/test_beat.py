@@ -154,3 +154,18 @@ def test_beat_down_across_slots_applies_each_catch_up_policy_on_restart(
             assert all_slots == [all_slots[0] + i * SECOND for i in range(len(all_slots))], policy
         view = client.get(f"{SCHEDULES}/{schedule['id']}").json
         assert datetime.fromisoformat(view["next_run"]) > restarted_at
+
+
+@pytest.mark.usefixtures("flushed_redis")
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+def test_a_beat_with_the_scheduler_disabled_fires_nothing(
+    client: FlaskClient, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    with beat_pool(settings.with_overrides(scheduler_enabled=False), tmp_path / "disabled-beat") as pool:
+        pool.start(1)
+        pool.leader()  # it runs, leads and does upkeep
+        schedule = _per_second_schedule(client, "never")
+        time.sleep(3)
+        assert jobs_of(db, schedule["id"]) == []
+        logs = "".join(p.read_text() for p in (tmp_path / "disabled-beat").glob("*.log"))
+        assert "scheduler.enabled is false: schedules are not fired" in logs
