@@ -136,6 +136,9 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("queue", "sweep_interval_seconds"): ("sweep_interval_seconds", _positive_float),
     ("plugins", "directories"): ("plugin_directories", _paths),
     ("pipelines", "directory"): ("pipelines_dir", _optional_str),
+    ("pipelines", "max_rendered_value_bytes"): ("max_rendered_value_bytes", _positive_int),
+    ("pipelines", "max_step_output_bytes"): ("max_step_output_bytes", _positive_int),
+    ("pipelines", "max_context_bytes"): ("max_context_bytes", _positive_int),
     ("files", "directories"): ("file_directories", _paths),
     ("files", "output_directory"): ("output_dir", _optional_str),
     ("http", "timeout_seconds"): ("http_timeout_seconds", _positive_float),
@@ -205,6 +208,9 @@ class Settings:
     sweep_interval_seconds: float = 10.0
     plugin_directories: tuple[Path, ...] = ()
     pipelines_dir: str | None = None
+    max_rendered_value_bytes: int = 1024 * 1024  # text a step's config value renders to
+    max_step_output_bytes: int = 16 * 1024 * 1024  # one step's output, as JSON
+    max_context_bytes: int = 64 * 1024 * 1024  # a job's whole context: its input plus every output
     file_directories: tuple[Path, ...] = ()
     output_dir: str | None = None
     http_timeout_seconds: float = 10.0
