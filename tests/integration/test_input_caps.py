@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -120,3 +123,23 @@ def test_server_fields_inside_a_pipeline_object_are_refused(client: FlaskClient)
     response = client.post("/api/v1/pipelines", json={"pipeline": {**pipeline, "id": "x", "revision": 9}})
     assert response.status_code == 422, response.json
     assert "pipeline.id: unknown field" in str(response.json), response.json
+
+
+@pytest.mark.parametrize("authorised", [True, False])
+def test_an_8_mb_body_gets_a_413_a_client_that_sends_before_reading_can_read(
+    api: ApiProcess, settings: Settings, authorised: bool
+) -> None:
+    """http.client sends the whole body, then reads: the server used to close after about 4 MB unread, so
+    the client got a broken pipe instead of the answer."""
+    body = b'{"pipeline_yaml": "' + b"x" * (8 * 1024 * 1024) + b'"}'
+    headers = {**(api.headers if authorised else {}), "Content-Type": "application/json"}
+    connection = http.client.HTTPConnection(urlsplit(api.url).netloc, timeout=60)
+    try:
+        connection.request("POST", ENQUEUE, body=body, headers=headers)
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+    finally:
+        connection.close()
+    assert response.status == 413
+    assert "larger than 2097152 bytes (server.max_body_bytes)" in answer["message"]
+    assert requests.get(f"{api.url}/health", timeout=30).status_code == 200
