@@ -16,6 +16,7 @@ from backend.api.schemas import (
     PageQuerySchema,
     PipelinePageSchema,
     PipelineSchema,
+    PipelineStatusSchema,
     PipelineWriteSchema,
     RevisionSchema,
     RunRequestSchema,
@@ -23,6 +24,7 @@ from backend.api.schemas import (
 )
 from backend.services import services
 from shared.errors import PipelineValidationError
+from shared.jobs import service as jobs
 from shared.jobs.enqueue import run_pipeline_now
 from shared.jobs.records import JobRecord
 from shared.jobs.targets import RunRequest, resolve_run_target, stored_target
@@ -98,6 +100,30 @@ class PipelineById(MethodView):
     def delete(self, pipeline_id: str) -> None:
         """Delete a pipeline and its history."""
         pipelines.delete_pipeline(services().db, pipeline_id)
+
+
+@blp.route("/<pipeline_id>/status")
+class PipelineStatus(MethodView):
+    @requires(Permission.PIPELINES_READ)
+    @blp.response(200, PipelineStatusSchema)
+    def get(self, pipeline_id: str) -> dict[str, Any]:
+        """A pipeline's state and its latest run."""
+        db = services().db
+        record = pipelines.get_pipeline(db, pipeline_id)
+        latest, runs = jobs.list_jobs(db, pipeline_id=record.id, limit=1)
+        last = latest[0] if latest else None
+        return {
+            "pipeline_id": record.id,
+            "name": record.name,
+            "enabled": record.enabled,
+            "revision": record.revision,
+            "status": last.status if last else "never_run",
+            "runs": runs,
+            "last_job_id": last.id if last else None,
+            "last_run": (last.started_at or last.created_at) if last else None,
+            "last_finished": last.finished_at if last else None,
+            "last_error": last.error if last else None,
+        }
 
 
 @blp.route("/<pipeline_id>/validate")

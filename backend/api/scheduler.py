@@ -21,6 +21,7 @@ from backend.api.scheduler_schemas import (
 )
 from backend.api.schemas import EnqueuedSchema, JobPageSchema, PageQuerySchema
 from backend.services import services
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.jobs import service as jobs
 from shared.jobs.enqueue import enqueue_pipeline_run
 from shared.jobs.status import TriggeredBy
@@ -57,8 +58,39 @@ class Schedules(MethodView):
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a schedule; it fires from its next slot, without restarting beat."""
         svc = services()
-        record = schedules.create_schedule(svc.db, body, default_timezone=svc.settings.scheduler_timezone)
+        schedule_id = body.pop("id", None)
+        if schedule_id is not None and _exists(schedule_id):
+            raise Conflict(f"a schedule with id {schedule_id!r} already exists")
+        record = schedules.create_schedule(
+            svc.db,
+            _named_pipeline(body),
+            default_timezone=svc.settings.scheduler_timezone,
+            schedule_id=schedule_id,
+        )
         return _body(schedules.get_schedule(svc.db, record.id))
+
+
+def _named_pipeline(body: dict[str, Any]) -> dict[str, Any]:
+    """The body with the original Mimir's ``pipeline`` (a name or an id) as ``pipeline_id``/``_name``."""
+    if "pipeline" not in body:
+        return body
+    fields = dict(body)
+    reference = fields.pop("pipeline")
+    if "pipeline_id" in fields or "pipeline_name" in fields:
+        raise InvalidInput.at("pipeline", "give one of pipeline, pipeline_id or pipeline_name")
+    try:
+        fields["pipeline_id"] = pipelines.get_pipeline(services().db, reference).id
+    except NotFound:
+        fields["pipeline_name"] = reference  # an unknown name is reported by the service, naming it
+    return fields
+
+
+def _exists(schedule_id: str) -> bool:
+    try:
+        schedules.get_schedule(services().db, schedule_id)
+    except NotFound:
+        return False
+    return True
 
 
 @blp.route("/jobs/<schedule_id>")
@@ -75,7 +107,7 @@ class ScheduleById(MethodView):
     def put(self, body: dict[str, Any], schedule_id: str) -> dict[str, Any]:
         """Change some fields; a new timing applies from the next slot after now."""
         db = services().db
-        schedules.update_schedule(db, schedule_id, body)
+        schedules.update_schedule(db, schedule_id, _named_pipeline(body))
         return _body(schedules.get_schedule(db, schedule_id))
 
     @requires(Permission.SCHEDULER_WRITE)

@@ -24,11 +24,17 @@ class ScheduleUpdateSchema(Schema):
     catchup = fields.String(validate=validate.OneOf([c.value for c in CatchUp]))
     catchup_window_seconds = fields.Integer(strict=True, validate=validate.Range(min=1, max=366 * 86400))
     overlap = fields.String(validate=validate.OneOf([o.value for o in Overlap]))
+    # The original Mimir's field: a pipeline's name or id.
+    pipeline = fields.String(validate=_NAME)
 
 
 class ScheduleCreateSchema(ScheduleUpdateSchema):
-    """A new schedule: a name, a cron expression and the pipeline (by id or name) are required."""
+    """A new schedule: a name, a cron expression and the pipeline (by id or name) are required; the id is
+    the client's choice when given (as the original Mimir's requests do)."""
 
+    id = fields.String(
+        validate=[validate.Length(min=1, max=36), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    )
     name = fields.String(required=True, validate=_NAME)
     cron_expr = fields.String(required=True, validate=validate.Length(min=1, max=200))
     context = ContextField()

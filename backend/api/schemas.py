@@ -99,6 +99,21 @@ class RevisionSchema(Schema):
     created_at = fields.DateTime()
 
 
+class PipelineStatusSchema(Schema):
+    """A stored pipeline's state and its latest run (the original Mimir's ``/pipelines/{id}/status``)."""
+
+    pipeline_id = fields.String()
+    name = fields.String()
+    enabled = fields.Boolean()
+    revision = fields.Integer()
+    status = fields.String(metadata={"description": "the latest run's status, or 'never_run'"})
+    runs = fields.Integer(metadata={"description": "how many jobs ran this pipeline"})
+    last_job_id = fields.String(allow_none=True)
+    last_run = fields.DateTime(allow_none=True)
+    last_finished = fields.DateTime(allow_none=True)
+    last_error = fields.String(allow_none=True)
+
+
 class ValidationResultSchema(Schema):
     """Whether a stored pipeline is valid against the plugins installed now."""
 

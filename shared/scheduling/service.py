@@ -51,14 +51,17 @@ def cron_of(record: ScheduleRecord) -> CronSchedule:
     return CronSchedule(record.cron_expr, record.timezone)
 
 
-def create_schedule(db: Database, fields: dict[str, Any], *, default_timezone: str) -> ScheduleRecord:
-    """A new schedule; its first ``next_run`` is the first slot after now."""
+def create_schedule(
+    db: Database, fields: dict[str, Any], *, default_timezone: str, schedule_id: str | None = None
+) -> ScheduleRecord:
+    """A new schedule (with ``schedule_id`` when the client chose one); its first ``next_run`` is the first
+    slot after now."""
     if "name" not in fields or "cron_expr" not in fields:
         missing = "name" if "name" not in fields else "cron_expr"
         raise InvalidInput.at(missing, "is required")
     now = utcnow()
     record = ScheduleRecord(
-        id=str(uuid.uuid4()),
+        id=schedule_id or str(uuid.uuid4()),
         description="",
         context={},
         timezone=default_timezone,
