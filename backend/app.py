@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
-from backend import metrics, request_body, request_ids
+from backend import api_docs, metrics, request_body, request_ids
 from backend.access import SECURITY_SCHEMES
 from backend.api import auth, health, job_logs, monitoring, pipelines, plugins, queue, scheduler, visualize
 from backend.api import config as config_api
@@ -28,9 +28,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         JSON_SORT_KEYS=False,
+        **api_docs.docs_config(),
     )
     init_body_limit(app, settings.max_body_bytes)  # first: before anything reads the body
     services = ApiServices.from_settings(settings)
@@ -41,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
     register_error_handlers(app)
+    api_docs.init_app(app)
     for blueprint in (
         pipelines.blp,
         queue.blp,

@@ -29,14 +29,21 @@ class MimirError(Exception):
 
 
 class InvalidInput(MimirError):
-    """The caller sent something malformed (400)."""
+    """The caller's request was understood but is not valid (422): a missing or wrong field, a bad value."""
 
-    http_status = 400
+    http_status = 422
 
     @classmethod
     def at(cls, location: str, message: str) -> InvalidInput:
         """The error for one bad field: the message names it, ``errors`` locates it."""
         return cls(f"{location}: {message}", errors=[{"location": location, "message": message}])
+
+
+class Unparseable(InvalidInput):
+    """The caller sent something that cannot be parsed at all (400): broken YAML or JSON, a number no
+    parser turns into a value, nesting past the parser's depth."""
+
+    http_status = 400
 
 
 class PipelineValidationError(InvalidInput):

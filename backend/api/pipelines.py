@@ -29,7 +29,7 @@ from shared.jobs.enqueue import run_pipeline_now
 from shared.jobs.records import JobRecord
 from shared.jobs.targets import RunRequest, resolve_run_target, stored_target
 from shared.pipelines import service as pipelines
-from shared.pipelines.validation import validate_definition
+from shared.pipelines.validation import check_inputs_given, validate_definition
 from shared.security.permissions import Permission
 
 blp = Blueprint("pipelines", __name__, url_prefix="/api/v1/pipelines", description="Stored pipelines")
@@ -169,6 +169,7 @@ class ExecuteStoredPipeline(MethodView):
         """Run a stored pipeline now and return its result."""
         svc = services()
         target = stored_target(pipelines.get_pipeline(svc.db, pipeline_id))
+        check_inputs_given(target.definition, body["context"])
         return execute_result(run_pipeline_now(svc.runtime, target, context=body["context"]))
 
 

@@ -27,6 +27,7 @@ from shared.jobs.enqueue import enqueue_pipeline_run
 from shared.jobs.status import TriggeredBy
 from shared.jobs.targets import stored_target
 from shared.pipelines import service as pipelines
+from shared.pipelines.validation import check_inputs_given
 from shared.scheduling import service as schedules
 from shared.scheduling.cron import CronSchedule
 from shared.security.permissions import Permission
@@ -148,6 +149,7 @@ class TriggerSchedule(MethodView):
         svc = services()
         view = schedules.get_schedule(svc.db, schedule_id)
         target = stored_target(pipelines.get_pipeline(svc.db, view.record.pipeline_id))
+        check_inputs_given(target.definition, view.record.context or {})
         job = enqueue_pipeline_run(
             svc.runtime,
             svc.celery,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from backend.api.schemas import ContextField
+from backend.api.schemas import ContextField, RequestSchema
 from shared.scheduling.policies import CatchUp, Overlap
 
 _NAME = validate.Length(min=1, max=200)
 
 
-class ScheduleUpdateSchema(Schema):
+class ScheduleUpdateSchema(RequestSchema):
     """The fields a client may change; any subset."""
 
     name = fields.String(validate=_NAME)
@@ -73,7 +73,7 @@ class SchedulePageSchema(Schema):
     page_size = fields.Integer()
 
 
-class PreviewQuerySchema(Schema):
+class PreviewQuerySchema(RequestSchema):
     """How many fire times to list."""
 
     count = fields.Integer(load_default=10, validate=validate.Range(min=1, max=500))

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.jobs.status import JobStatus
 from shared.pipelines.loader import MAX_YAML_BYTES
 
 _NAME = validate.Length(min=1, max=200)
+
+
+class RequestSchema(Schema):
+    """Base of request schemas: an unknown field's error names the fields the request may have."""
+
+    def handle_error(self, error: ValidationError, data: Any, *, many: bool, **kwargs: Any) -> None:
+        messages = error.messages
+        if not isinstance(messages, dict):
+            return
+        expected = ", ".join(sorted(self.load_fields))
+        hint = f"Unknown field; the fields are: {expected}."
+        if any(v == ["Unknown field."] for v in messages.values()):
+            fixed = {k: [hint] if v == ["Unknown field."] else v for k, v in messages.items()}
+            raise ValidationError(fixed, data=data, valid_data=error.valid_data)
 
 
 class ContextField(fields.Dict):
@@ -17,7 +33,7 @@ class ContextField(fields.Dict):
         super().__init__(keys=fields.String(), load_default=dict, **kwargs)  # type: ignore[arg-type]
 
 
-class RunRequestSchema(Schema):
+class RunRequestSchema(RequestSchema):
     """Which pipeline to run (exactly one reference) and its input context."""
 
     pipeline_name = fields.String(validate=_NAME)
@@ -27,26 +43,26 @@ class RunRequestSchema(Schema):
     context = ContextField()
 
 
-class ContextOnlySchema(Schema):
+class ContextOnlySchema(RequestSchema):
     """The input context of a run of a stored pipeline."""
 
     context = ContextField()
 
 
-class PipelineWriteSchema(Schema):
+class PipelineWriteSchema(RequestSchema):
     """A pipeline as YAML text or as an object of the same shape (exactly one)."""
 
     pipeline_yaml = fields.String(validate=validate.Length(min=1, max=MAX_YAML_BYTES))
     pipeline = fields.Dict(keys=fields.String())
 
 
-class CloneSchema(Schema):
+class CloneSchema(RequestSchema):
     """The name of the copy (default: '<name> (copy)')."""
 
     name = fields.String(validate=_NAME)
 
 
-class PageQuerySchema(Schema):
+class PageQuerySchema(RequestSchema):
     """Pagination: 1-based page, and page size."""
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
@@ -60,7 +76,7 @@ class JobListQuerySchema(PageQuerySchema):
     pipeline_id = fields.String(validate=validate.Length(min=1, max=36))
 
 
-class WaitQuerySchema(Schema):
+class WaitQuerySchema(RequestSchema):
     """How long to wait: ``500ms``, ``30s``, ``2m`` (capped by ``server.max_wait_seconds``)."""
 
     timeout = fields.String(load_default="30s", validate=validate.Length(min=1, max=32))
@@ -149,10 +165,18 @@ class JobSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class JobPageSchema(Schema):
-    """A page of jobs, newest first."""
+class JobSummarySchema(JobSchema):
+    """A job as lists show it: its state without the contexts and per-step records."""
 
-    items = fields.List(fields.Nested(JobSchema))
+    class Meta:
+        exclude = ("context", "output", "steps")
+
+
+class JobPageSchema(Schema):
+    """A page of jobs, newest first, each a summary: the input and output contexts and the per-step
+    records stay on ``GET /api/v1/queue/jobs/{id}`` (a page of big outputs was megabytes per request)."""
+
+    items = fields.List(fields.Nested(JobSummarySchema))
     total = fields.Integer()
     page = fields.Integer()
     page_size = fields.Integer()

@@ -13,7 +13,7 @@ from shared.errors import Conflict, InvalidInput, NotFound
 from shared.pipelines import service as pipelines
 from shared.pipelines.model import PipelineDefinition
 from shared.pipelines.records import PipelineRecord
-from shared.pipelines.validation import load_pipelines, load_single_pipeline
+from shared.pipelines.validation import check_inputs_given, load_pipelines, load_single_pipeline
 from shared.plugins.registry import PluginRegistry
 
 
@@ -44,6 +44,12 @@ def resolve_run_target(
 
     ``pipeline_file`` with ``pipeline_name`` (the original Mimir's request) picks that pipeline out of a
     file of several."""
+    target = _resolve(db, registry, request, pipelines_dir)
+    check_inputs_given(target.definition, request.context or {})
+    return target
+
+
+def _resolve(db: Database, registry: PluginRegistry, request: RunRequest, pipelines_dir: Path) -> RunTarget:
     if request.pipeline_file is not None and request.pipeline_name is not None:
         return _named_in_file(request, registry, pipelines_dir)
     given = {

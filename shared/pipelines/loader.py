@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from shared.errors import InvalidInput, PayloadTooLarge
+from shared.errors import InvalidInput, PayloadTooLarge, Unparseable
 from shared.storable import find_unstorable
 
 MAX_YAML_BYTES = 1024 * 1024
@@ -26,9 +26,9 @@ def parse_yaml(text: str, *, max_bytes: int = MAX_YAML_BYTES, max_nodes: int = M
         _check_expanded_size(node, max_nodes)
         document = yaml.load(text, Loader=PipelineLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
-        raise InvalidInput(f"pipeline YAML does not parse: {_yaml_error_text(exc)}") from exc
+        raise Unparseable(f"pipeline YAML does not parse: {_yaml_error_text(exc)}") from exc
     except RecursionError as exc:
-        raise InvalidInput("pipeline YAML is nested too deeply") from exc
+        raise Unparseable("pipeline YAML is nested too deeply") from exc
     _check_storable(document)
     return document
 
