@@ -8,7 +8,10 @@ from flask.testing import FlaskClient
 from shared.config import Settings
 from tests.integration.conftest import pipeline_yaml
 
-pytestmark = [pytest.mark.integration, pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True),
+]
 
 SCHEDULES = "/api/v1/scheduler/jobs"
 TWO_PIPELINES = """pipelines:
