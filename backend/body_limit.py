@@ -40,8 +40,10 @@ class DrainUnreadBody:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         body = environ.get("wsgi.input")  # before anything wraps or replaces it
         result = self.app(environ, start_response)
-        if body is not None:
-            self._drain(body, environ.get("gunicorn.socket"))
+        # Only behind gunicorn, whose input ends where the body ends; a raw socket stream (Werkzeug's
+        # development server) would block here on a request without a body.
+        if body is not None and "gunicorn.socket" in environ and _has_body(environ):
+            self._drain(body, environ["gunicorn.socket"])
         return result
 
     def _drain(self, body: Any, sock: socket.socket | None) -> None:
@@ -66,6 +68,12 @@ class DrainUnreadBody:
                     sock.settimeout(previous)
                 except OSError:
                     pass
+
+
+def _has_body(environ: dict[str, Any]) -> bool:
+    declared = str(environ.get("CONTENT_LENGTH") or "")
+    chunked = "chunked" in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower()
+    return chunked or (declared.isdigit() and int(declared) > 0)
 
 
 def init_body_limit(app: Flask, max_bytes: int) -> None:
