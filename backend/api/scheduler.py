@@ -27,6 +27,7 @@ from shared.jobs.enqueue import enqueue_pipeline_run
 from shared.jobs.status import TriggeredBy
 from shared.jobs.targets import stored_target
 from shared.pipelines import service as pipelines
+from shared.pipelines.model import PipelineDefinition
 from shared.pipelines.validation import check_inputs_given
 from shared.scheduling import service as schedules
 from shared.scheduling.cron import CronSchedule
@@ -62,9 +63,11 @@ class Schedules(MethodView):
         schedule_id = body.pop("id", None)
         if schedule_id is not None and _exists(schedule_id):
             raise Conflict(f"a schedule with id {schedule_id!r} already exists")
+        fields = _named_pipeline(body)
+        _check_inputs(fields)
         record = schedules.create_schedule(
             svc.db,
-            _named_pipeline(body),
+            fields,
             default_timezone=svc.settings.scheduler_timezone,
             schedule_id=schedule_id,
         )
@@ -84,6 +87,21 @@ def _named_pipeline(body: dict[str, Any]) -> dict[str, Any]:
     except NotFound:
         fields["pipeline_name"] = reference  # an unknown name is reported by the service, naming it
     return fields
+
+
+def _check_inputs(fields: dict[str, Any]) -> None:
+    """A 422 now for a schedule whose context lacks an input its pipeline declares (every fire would fail)."""
+    db = services().db
+    try:
+        if "pipeline_id" in fields:
+            record = pipelines.get_pipeline(db, str(fields["pipeline_id"]))
+        elif "pipeline_name" in fields:
+            record = pipelines.get_pipeline_by_name(db, str(fields["pipeline_name"]))
+        else:
+            return
+    except NotFound:
+        return  # the service names the unknown pipeline
+    check_inputs_given(PipelineDefinition.from_dict(record.definition), fields.get("context") or {})
 
 
 def _exists(schedule_id: str) -> bool:

@@ -84,3 +84,12 @@ def test_the_job_list_gives_summaries_and_the_job_its_output(client: FlaskClient
     assert item["id"] == job_id and item["status"] == "succeeded"
     assert not {"output", "context", "steps"} & set(item)
     assert client.get(f"/api/v1/queue/jobs/{job_id}").json["output"] == {"out": "big"}
+
+
+def test_a_schedule_without_a_declared_input_of_its_pipeline_is_refused(client: FlaskClient) -> None:
+    client.post("/api/v1/pipelines", json={"pipeline_yaml": NEEDS_REGION})
+    schedule = {"name": "s", "pipeline_name": "by-region", "cron_expr": "@daily"}
+    body = _error(client.post("/api/v1/scheduler/jobs", json=schedule), 422)
+    assert "context.region" in body["message"]
+    ok = client.post("/api/v1/scheduler/jobs", json={**schedule, "context": {"region": "eu"}})
+    assert ok.status_code == 201, ok.json
