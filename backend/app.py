@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
-from backend import http_metrics, request_body, request_ids
+from backend import api_docs, http_metrics, request_body, request_ids
 from backend.access import SECURITY_SCHEMES
 from backend.auth import Gatekeeper, KeyCache
 from backend.body_limit import init_body_limit
@@ -29,9 +29,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         JSON_SORT_KEYS=False,
+        **api_docs.docs_config(),
     )
     init_body_limit(app, settings.max_body_bytes)  # first: before anything reads the body
     services = ApiServices.from_settings(settings, platform)
@@ -42,6 +41,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
     register_error_handlers(app)
+    api_docs.init_app(app)
     register_slice_apis(api, services.platform)
     request_ids.init_app(app)  # before the gatekeeper, so refusals carry an id too
     Gatekeeper(

@@ -1,4 +1,8 @@
-"""One error body everywhere: ``{"code", "status", "message", "errors"}``, from one place."""
+"""One error body everywhere: ``{"code", "status", "message", "errors"}``, from one place.
+
+The rule: 400 for a request that cannot be parsed (broken JSON or YAML, a number no parser holds), 422 for a
+well-formed request that fails validation, and ``errors`` is always a list of ``{"location", "message"}``
+(empty when the message says it all)."""
 
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ log = logging.getLogger(__name__)
 # The one place a domain error becomes an HTTP status.
 STATUS_OF_KIND: dict[ErrorKind, int] = {
     ErrorKind.INTERNAL: 500,
-    ErrorKind.INVALID_INPUT: 400,
+    ErrorKind.INVALID_INPUT: 422,
+    ErrorKind.UNPARSEABLE: 400,
     ErrorKind.INVALID_DEFINITION: 422,
     ErrorKind.NOT_FOUND: 404,
     ErrorKind.CONFLICT: 409,
@@ -28,10 +33,22 @@ STATUS_OF_KIND: dict[ErrorKind, int] = {
 
 def error_response(code: int, message: str, errors: Any = None) -> tuple[Response, int]:
     """The house error body for ``code``."""
-    body: dict[str, Any] = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
-    if errors:
-        body["errors"] = errors
+    body: dict[str, Any] = {
+        "code": code,
+        "status": HTTPStatus(code).phrase,
+        "message": message,
+        "errors": located_errors(errors),
+    }
     return jsonify(body), code
+
+
+def located_errors(errors: Any) -> list[dict[str, str]]:
+    """``errors`` in the one shape: a list of ``{"location", "message"}``."""
+    if not errors:
+        return []
+    if isinstance(errors, list) and all(isinstance(e, dict) and "location" in e for e in errors):
+        return [{"location": str(e["location"]), "message": str(e.get("message", ""))} for e in errors]
+    return [{"location": where, "message": text} for where, text in _flatten(errors)]
 
 
 class MimirApi(Api):

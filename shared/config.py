@@ -72,6 +72,9 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("plugins", "directories"): ("plugin_directories", v.paths),
     ("plugins", "step_timeout_seconds"): ("step_timeout_seconds", v.optional_seconds),
     ("pipelines", "directory"): ("pipelines_dir", v.optional_str),
+    ("pipelines", "max_rendered_value_bytes"): ("max_rendered_value_bytes", v.byte_size),
+    ("pipelines", "max_step_output_bytes"): ("max_step_output_bytes", v.byte_size),
+    ("pipelines", "max_context_bytes"): ("max_context_bytes", v.byte_size),
     ("files", "directories"): ("file_directories", v.paths),
     ("files", "output_directory"): ("output_dir", v.optional_str),
     ("http", "timeout_seconds"): ("http_timeout_seconds", v.positive_seconds),
@@ -159,6 +162,9 @@ class Settings:
     step_timeout_seconds: float | None = None
     plugin_directories: tuple[Path, ...] = ()
     pipelines_dir: str | None = None
+    max_rendered_value_bytes: int = 1024 * 1024  # text a step's config value renders to
+    max_step_output_bytes: int = 16 * 1024 * 1024  # one step's output, as JSON
+    max_context_bytes: int = 64 * 1024 * 1024  # a job's whole context: its input plus every output
     file_directories: tuple[Path, ...] = ()
     output_dir: str | None = None
     http_timeout_seconds: float = 10.0

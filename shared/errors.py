@@ -12,7 +12,8 @@ class ErrorKind(StrEnum):
     """What went wrong, as a caller should understand it."""
 
     INTERNAL = "internal"  # a fault of ours or of the deployment, not of the caller's input
-    INVALID_INPUT = "invalid_input"  # the caller sent something malformed
+    INVALID_INPUT = "invalid_input"  # well-formed, but a field is missing, wrong or has a bad value
+    UNPARSEABLE = "unparseable"  # cannot be parsed at all: broken JSON or YAML, a number no parser holds
     INVALID_DEFINITION = "invalid_definition"  # well-formed, but a definition with problems (all listed)
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"  # contradicts the current state, e.g. a duplicate name or a finished job
@@ -42,7 +43,7 @@ class MimirError(Exception):
 
 
 class InvalidInput(MimirError):
-    """The caller sent something malformed."""
+    """The caller's request was understood but is not valid: a missing or wrong field, a bad value."""
 
     kind = ErrorKind.INVALID_INPUT
 
@@ -50,6 +51,13 @@ class InvalidInput(MimirError):
     def at(cls, location: str, message: str) -> InvalidInput:
         """The error for one bad field: the message names it, ``errors`` locates it."""
         return cls(f"{location}: {message}", errors=[{"location": location, "message": message}])
+
+
+class Unparseable(InvalidInput):
+    """The caller sent something that cannot be parsed at all (400): broken YAML or JSON, a number no
+    parser turns into a value, nesting past the parser's depth."""
+
+    kind = ErrorKind.UNPARSEABLE
 
 
 class PipelineValidationError(InvalidInput):

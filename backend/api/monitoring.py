@@ -8,9 +8,10 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from backend.access import public, requires
+from backend.api.request_schema import RequestSchema
 from backend.presentation.exposition import CONTENT_TYPE, live_families, recorded_families, render
 from backend.presentation.summary import http_summary, process_memory
 from backend.services import services
@@ -43,7 +44,7 @@ class PrometheusMetrics(MethodView):
         return Response(render(families), mimetype=None, content_type=CONTENT_TYPE)
 
 
-class StatisticsQuerySchema(Schema):
+class StatisticsQuerySchema(RequestSchema):
     window = fields.String(load_default="24h", metadata={"description": "how far back: 30m, 24h, 168h"})
     limit = fields.Integer(
         load_default=MAX_SAMPLED_JOBS, validate=validate.Range(min=1, max=MAX_SAMPLED_JOBS)

@@ -11,11 +11,12 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from backend.api.request_schema import RequestSchema
 from backend.services import services
 from shared.errors import InvalidInput
 
 
-class PageQuerySchema(Schema):
+class PageQuerySchema(RequestSchema):
     """Pagination: 1-based page, and page size."""
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))

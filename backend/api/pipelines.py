@@ -17,6 +17,7 @@ from backend.api.schemas import (
     ExecuteResultSchema,
     PipelinePageSchema,
     PipelineSchema,
+    PipelineStatusSchema,
     PipelineWriteSchema,
     RevisionSchema,
     RunRequestSchema,
@@ -24,12 +25,13 @@ from backend.api.schemas import (
 )
 from backend.services import services
 from shared.errors import PipelineValidationError
+from shared.jobs import service as jobs
 from shared.jobs.enqueue import run_job_now
 from shared.jobs.records import JobRecord
 from shared.jobs.targets import stored_target
 from shared.pipelines import service as pipelines
 from shared.pipelines.permissions import PIPELINES_EXECUTE, PIPELINES_READ, PIPELINES_WRITE
-from shared.pipelines.validation import validate_definition
+from shared.pipelines.validation import check_inputs_given, validate_definition
 
 blp = Blueprint("pipelines", __name__, url_prefix="/api/v1/pipelines", description="Stored pipelines")
 
@@ -95,6 +97,30 @@ class PipelineById(MethodView):
         pipelines.delete_pipeline(services().db, pipeline_id)
 
 
+@blp.route("/<pipeline_id>/status")
+class PipelineStatus(MethodView):
+    @requires(PIPELINES_READ)
+    @blp.response(200, PipelineStatusSchema)
+    def get(self, pipeline_id: str) -> dict[str, Any]:
+        """A pipeline's state and its latest run."""
+        db = services().db
+        record = pipelines.get_pipeline(db, pipeline_id)
+        latest, runs = jobs.list_jobs(db, pipeline_id=record.id, limit=1)
+        last = latest[0] if latest else None
+        return {
+            "pipeline_id": record.id,
+            "name": record.name,
+            "enabled": record.enabled,
+            "revision": record.revision,
+            "status": last.status if last else "never_run",
+            "runs": runs,
+            "last_job_id": last.id if last else None,
+            "last_run": (last.started_at or last.created_at) if last else None,
+            "last_finished": last.finished_at if last else None,
+            "last_error": last.error if last else None,
+        }
+
+
 @blp.route("/<pipeline_id>/validate")
 class ValidatePipeline(MethodView):
     @requires(PIPELINES_READ)
@@ -138,6 +164,7 @@ class ExecuteStoredPipeline(MethodView):
         """Run a stored pipeline now and return its result."""
         svc = services()
         target = stored_target(pipelines.get_pipeline(svc.db, pipeline_id))
+        check_inputs_given(target.definition, body["context"])
         return execute_result(run_job_now(svc.runtime, target.job_request(body["context"])))
 
 

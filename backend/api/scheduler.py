@@ -22,9 +22,13 @@ from backend.api.scheduler_schemas import (
 )
 from backend.api.schemas import EnqueuedSchema, JobPageSchema
 from backend.services import services
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.jobs import service as jobs
 from shared.jobs.enqueue import enqueue_job
 from shared.jobs.status import TriggeredBy
+from shared.pipelines import service as pipelines
+from shared.pipelines.model import PipelineDefinition
+from shared.pipelines.validation import check_inputs_given
 from shared.scheduling import service as schedules
 from shared.scheduling.cron import CronSchedule
 from shared.scheduling.permissions import SCHEDULER_EXECUTE, SCHEDULER_READ, SCHEDULER_WRITE
@@ -56,10 +60,57 @@ class Schedules(MethodView):
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a schedule; it fires from its next slot, without restarting beat."""
         svc = services()
+        schedule_id = body.pop("id", None)
+        if schedule_id is not None and _exists(schedule_id):
+            raise Conflict(f"a schedule with id {schedule_id!r} already exists")
+        fields = _named_pipeline(body)
+        _check_inputs(fields)
         record = schedules.create_schedule(
-            svc.db, body, default_timezone=svc.settings.scheduler_timezone, kinds=svc.runtime.kinds
+            svc.db,
+            fields,
+            default_timezone=svc.settings.scheduler_timezone,
+            kinds=svc.runtime.kinds,
+            schedule_id=schedule_id,
         )
         return _body(schedules.get_schedule(svc.db, record.id))
+
+
+def _named_pipeline(body: dict[str, Any]) -> dict[str, Any]:
+    """The body with the original Mimir's ``pipeline`` (a name or an id) as ``pipeline_id``/``_name``."""
+    if "pipeline" not in body:
+        return body
+    fields = dict(body)
+    reference = fields.pop("pipeline")
+    if "pipeline_id" in fields or "pipeline_name" in fields:
+        raise InvalidInput.at("pipeline", "give one of pipeline, pipeline_id or pipeline_name")
+    try:
+        fields["pipeline_id"] = pipelines.get_pipeline(services().db, reference).id
+    except NotFound:
+        fields["pipeline_name"] = reference  # an unknown name is reported by the service, naming it
+    return fields
+
+
+def _check_inputs(fields: dict[str, Any]) -> None:
+    """A 422 now for a schedule whose context lacks an input its pipeline declares (every fire would fail)."""
+    db = services().db
+    try:
+        if "pipeline_id" in fields:
+            record = pipelines.get_pipeline(db, str(fields["pipeline_id"]))
+        elif "pipeline_name" in fields:
+            record = pipelines.get_pipeline_by_name(db, str(fields["pipeline_name"]))
+        else:
+            return
+    except NotFound:
+        return  # the service names the unknown pipeline
+    check_inputs_given(PipelineDefinition.from_dict(record.definition), fields.get("context") or {})
+
+
+def _exists(schedule_id: str) -> bool:
+    try:
+        schedules.get_schedule(services().db, schedule_id)
+    except NotFound:
+        return False
+    return True
 
 
 @blp.route("/jobs/<schedule_id>")
@@ -76,7 +127,7 @@ class ScheduleById(MethodView):
     def put(self, body: dict[str, Any], schedule_id: str) -> dict[str, Any]:
         """Change some fields; a new timing applies from the next slot after now."""
         svc = services()
-        schedules.update_schedule(svc.db, schedule_id, body, svc.runtime.kinds)
+        schedules.update_schedule(svc.db, schedule_id, _named_pipeline(body), svc.runtime.kinds)
         return _body(schedules.get_schedule(svc.db, schedule_id))
 
     @requires(SCHEDULER_WRITE)

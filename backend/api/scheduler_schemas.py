@@ -5,13 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from backend.api.paging import page_schema
+from backend.api.request_schema import RequestSchema
 from backend.api.schemas import ContextField
 from shared.scheduling.policies import CatchUp, Overlap
 
 _NAME = validate.Length(min=1, max=200)
 
 
-class ScheduleUpdateSchema(Schema):
+class ScheduleUpdateSchema(RequestSchema):
     """The fields a client may change; any subset."""
 
     name = fields.String(validate=_NAME)
@@ -27,12 +28,18 @@ class ScheduleUpdateSchema(Schema):
     catchup = fields.String(validate=validate.OneOf([c.value for c in CatchUp]))
     catchup_window_seconds = fields.Integer(strict=True, validate=validate.Range(min=1, max=366 * 86400))
     overlap = fields.String(validate=validate.OneOf([o.value for o in Overlap]))
+    # The original Mimir's field: a pipeline's name or id.
+    pipeline = fields.String(validate=_NAME)
 
 
 class ScheduleCreateSchema(ScheduleUpdateSchema):
     """A new schedule: a name, a cron expression and what it runs are required: the pipeline (by id or
-    name), or ``target_kind`` and ``target_spec`` for another schedulable job kind."""
+    name), or ``target_kind`` and ``target_spec`` for another schedulable job kind. The id is the client's
+    choice when given (as the original Mimir's requests do)."""
 
+    id = fields.String(
+        validate=[validate.Length(min=1, max=36), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    )
     name = fields.String(required=True, validate=_NAME)
     cron_expr = fields.String(required=True, validate=validate.Length(min=1, max=200))
     context = ContextField()
@@ -67,7 +74,7 @@ class ScheduleSchema(Schema):
 SchedulePageSchema = page_schema(ScheduleSchema, "A page of schedules, by name.")
 
 
-class PreviewQuerySchema(Schema):
+class PreviewQuerySchema(RequestSchema):
     """How many fire times to list."""
 
     count = fields.Integer(load_default=10, validate=validate.Range(min=1, max=500))

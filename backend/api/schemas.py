@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from backend.api.paging import PageQuerySchema, page_schema
+from backend.api.request_schema import RequestSchema
 from shared.jobs.status import JobStatus
 from shared.pipelines.loader import MAX_YAML_BYTES
 
@@ -18,7 +19,7 @@ class ContextField(fields.Dict):
         super().__init__(keys=fields.String(), load_default=dict, **kwargs)  # type: ignore[arg-type]
 
 
-class RunRequestSchema(Schema):
+class RunRequestSchema(RequestSchema):
     """Which pipeline to run (exactly one reference) and its input context."""
 
     pipeline_name = fields.String(validate=_NAME)
@@ -28,20 +29,20 @@ class RunRequestSchema(Schema):
     context = ContextField()
 
 
-class ContextOnlySchema(Schema):
+class ContextOnlySchema(RequestSchema):
     """The input context of a run of a stored pipeline."""
 
     context = ContextField()
 
 
-class PipelineWriteSchema(Schema):
+class PipelineWriteSchema(RequestSchema):
     """A pipeline as YAML text or as an object of the same shape (exactly one)."""
 
     pipeline_yaml = fields.String(validate=validate.Length(min=1, max=MAX_YAML_BYTES))
     pipeline = fields.Dict(keys=fields.String())
 
 
-class CloneSchema(Schema):
+class CloneSchema(RequestSchema):
     """The name of the copy (default: '<name> (copy)')."""
 
     name = fields.String(validate=_NAME)
@@ -55,7 +56,7 @@ class JobListQuerySchema(PageQuerySchema):
     pipeline_id = fields.String(validate=validate.Length(min=1, max=36))
 
 
-class WaitQuerySchema(Schema):
+class WaitQuerySchema(RequestSchema):
     """How long to wait: ``500ms``, ``30s``, ``2m`` (capped by ``server.max_wait_seconds``)."""
 
     timeout = fields.String(load_default="30s", validate=validate.Length(min=1, max=32))
@@ -86,6 +87,21 @@ class RevisionSchema(Schema):
     definition = fields.Dict()
     source_yaml = fields.String(allow_none=True)
     created_at = fields.DateTime()
+
+
+class PipelineStatusSchema(Schema):
+    """A stored pipeline's state and its latest run (the original Mimir's ``/pipelines/{id}/status``)."""
+
+    pipeline_id = fields.String()
+    name = fields.String()
+    enabled = fields.Boolean()
+    revision = fields.Integer()
+    status = fields.String(metadata={"description": "the latest run's status, or 'never_run'"})
+    runs = fields.Integer(metadata={"description": "how many jobs ran this pipeline"})
+    last_job_id = fields.String(allow_none=True)
+    last_run = fields.DateTime(allow_none=True)
+    last_finished = fields.DateTime(allow_none=True)
+    last_error = fields.String(allow_none=True)
 
 
 class ValidationResultSchema(Schema):
@@ -125,10 +141,21 @@ class JobSchema(Schema):
     updated_at = fields.DateTime()
 
 
-JobPageSchema = page_schema(JobSchema, "A page of jobs, newest first.")
+class JobSummarySchema(JobSchema):
+    """A job as lists show it: its state without the contexts and per-step records."""
+
+    class Meta:
+        exclude = ("context", "output", "steps")
 
 
-class JobCreateSchema(Schema):
+JobPageSchema = page_schema(
+    JobSummarySchema,
+    "A page of jobs, newest first, each a summary: the input and output contexts and the per-step records "
+    "stay on GET /api/v1/queue/jobs/{id}.",
+)
+
+
+class JobCreateSchema(RequestSchema):
     """A job of a kind other than pipeline (pipelines: ``/queue/pipelines/enqueue``): its kind-specific
     spec and input context."""
 

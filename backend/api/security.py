@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.access import RouteGroup, requires
+from backend.api.schemas import RequestSchema
 from backend.auth import gatekeeper
 from backend.services import services
 from shared.security.keys import create_api_key, list_api_keys, revoke_api_key
@@ -17,7 +18,7 @@ from shared.security.permissions import KEYS_ADMIN, Role
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="API keys")
 
 
-class ApiKeyCreateSchema(Schema):
+class ApiKeyCreateSchema(RequestSchema):
     """The name (who the key is for) and the role of a new key."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))

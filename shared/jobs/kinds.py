@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from shared.errors import MimirError
+from shared.errors import ErrorKind, MimirError
 from shared.jobs.status import JobStatus
 
 
 class UnknownJobKind(MimirError):
     """A job names a kind no installed slice provides."""
 
-    http_status = 422
+    kind = ErrorKind.INVALID_INPUT
 
 
 class RunningJob(Protocol):

@@ -83,6 +83,9 @@ def run_environment(settings: Settings) -> RunEnvironment:
         http_max_bytes=settings.http_max_bytes,
         http_allow_private=settings.http_allow_private,
         http_allowlist=settings.http_allowlist,
+        max_rendered_value_bytes=settings.max_rendered_value_bytes,
+        max_step_output_bytes=settings.max_step_output_bytes,
+        max_context_bytes=settings.max_context_bytes,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from shared.errors import JobCancelled, MimirError, PluginError
 from shared.jobs.status import StepStatus
 from shared.pipelines.model import PipelineDefinition, StepDefinition
+from shared.pipelines.sizes import json_size, megabytes
 from shared.pipelines.templating import render
 from shared.plugins.base import RunContext, RunEnvironment, StepSpec
 from shared.plugins.registry import PluginRegistry
@@ -72,6 +73,7 @@ def run_pipeline(
     The observer may raise :class:`JobCancelled` to stop the run before the next step.
     """
     run_context = RunContext(values=dict(context or {}), env=env or RunEnvironment())
+    sizes = _ContextSizes(run_context)
     records = [StepRecord(index=i, name=s.name, plugin=s.plugin) for i, s in enumerate(definition.steps)]
     for record, step in zip(records, definition.steps, strict=True):
         record.status = StepStatus.RUNNING
@@ -80,7 +82,7 @@ def run_pipeline(
             if observer:
                 observer(record, records)
             started = time.perf_counter()
-            output = _execute(step, registry, run_context, record.index)
+            output = _execute(step, registry, run_context, record.index, sizes)
             record.duration_ms = round((time.perf_counter() - started) * 1000, 3)
         except JobCancelled:
             _skip_rest(records, "cancelled")
@@ -101,18 +103,52 @@ def run_pipeline(
     return RunResult(True, run_context.values, records)
 
 
-def _execute(step: StepDefinition, registry: PluginRegistry, context: RunContext, index: int) -> Any:
+def _execute(
+    step: StepDefinition, registry: PluginRegistry, context: RunContext, index: int, sizes: _ContextSizes
+) -> Any:
     plugin_class = registry.get(step.plugin)
     if plugin_class is None:
         raise PluginError(f"unknown plugin {step.plugin!r}")
     where = f"steps[{index}].config"
-    config = render(step.config, context.values, where)
+    config = render(step.config, context.values, where, max_text=context.env.max_rendered_value_bytes)
     plugin = plugin_class()
     problems = plugin.validate_config(config)
     if problems:
         raise PluginError("; ".join(f"steps[{index}].{p}" for p in problems))
     spec = StepSpec(name=step.name, plugin=step.plugin, config=config, output=step.output)
-    return to_json_value(plugin.execute_step(spec, context))
+    output = plugin.execute_step(spec, context)
+    sizes.admit(step.output_key, output)  # before serialising: an oversized output is never copied
+    return to_json_value(output)
+
+
+class _ContextSizes:
+    """The estimated JSON size of each context value, so each step's output is checked against the step
+    cap and the context cap without measuring the whole context again."""
+
+    def __init__(self, context: RunContext) -> None:
+        self._env = context.env
+        limit = self._env.max_context_bytes
+        self._sizes = {key: json_size(value, limit) for key, value in context.values.items()}
+        self._total = sum(self._sizes.values())
+
+    def admit(self, key: str, output: Any) -> None:
+        """Record ``output`` under ``key``; a :class:`PluginError` if it breaks either cap."""
+        step_cap, context_cap = self._env.max_step_output_bytes, self._env.max_context_bytes
+        size = json_size(output, step_cap)
+        if size > step_cap:
+            raise PluginError(
+                f"the step's output is larger than {megabytes(step_cap)} "
+                f"({step_cap} bytes, pipelines.max_step_output_bytes); it was not stored"
+            )
+        total = self._total - self._sizes.get(key, 0) + size
+        if total > context_cap:
+            raise PluginError(
+                f"with this step's output ({megabytes(size)}) the job's context would be larger than "
+                f"{megabytes(context_cap)} ({context_cap} bytes, pipelines.max_context_bytes); "
+                "it was not stored"
+            )
+        self._sizes[key] = size
+        self._total = total
 
 
 def to_json_value(value: Any) -> Any:

@@ -47,6 +47,11 @@ class RunEnvironment:
     http_max_bytes: int = 10 * 1024 * 1024
     http_allow_private: bool = False
     http_allowlist: tuple[str, ...] = ()
+    # Caps on what a run may hold (pipelines.* settings): text a config value renders to, one step's
+    # output and the whole context, in bytes of JSON.
+    max_rendered_value_bytes: int = 1024 * 1024
+    max_step_output_bytes: int = 16 * 1024 * 1024
+    max_context_bytes: int = 64 * 1024 * 1024
 
 
 @dataclass

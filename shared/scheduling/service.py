@@ -20,6 +20,7 @@ from shared.jobs.targets import stored_target
 from shared.pipelines import service as pipelines
 from shared.pipelines.job_kind import PIPELINE_KIND
 from shared.pipelines.records import PipelineRecord
+from shared.pipelines.validation import check_inputs_given
 from shared.scheduling.cron import CronSchedule
 from shared.scheduling.policies import CatchUp, Overlap
 from shared.scheduling.records import ScheduleRecord
@@ -59,17 +60,22 @@ def cron_of(record: ScheduleRecord) -> CronSchedule:
 
 
 def create_schedule(
-    db: Database, fields: dict[str, Any], *, default_timezone: str, kinds: JobKinds | None = None
+    db: Database,
+    fields: dict[str, Any],
+    *,
+    default_timezone: str,
+    kinds: JobKinds | None = None,
+    schedule_id: str | None = None,
 ) -> ScheduleRecord:
-    """A new schedule; its first ``next_run`` is the first slot after now. It runs a stored pipeline
-    (``pipeline_id`` or ``pipeline_name``) or, with ``target_kind``, a job of any schedulable kind of
-    ``kinds`` with ``target_spec``."""
+    """A new schedule (with ``schedule_id`` when the client chose one); its first ``next_run`` is the first
+    slot after now. It runs a stored pipeline (``pipeline_id`` or ``pipeline_name``) or, with
+    ``target_kind``, a job of any schedulable kind of ``kinds`` with ``target_spec``."""
     if "name" not in fields or "cron_expr" not in fields:
         missing = "name" if "name" not in fields else "cron_expr"
         raise InvalidInput.at(missing, "is required")
     now = utcnow()
     record = ScheduleRecord(
-        id=str(uuid.uuid4()),
+        id=schedule_id or str(uuid.uuid4()),
         target_kind=PIPELINE_KIND,
         target_spec={},
         description="",
@@ -140,7 +146,9 @@ def job_request_now(db: Database, record: ScheduleRecord) -> JobRequest:
     pipeline is disabled), or its ``target_spec`` for another kind."""
     context = dict(record.context or {})
     if record.target_kind == PIPELINE_KIND and record.pipeline_id is not None:
-        return stored_target(pipelines.get_pipeline(db, record.pipeline_id)).job_request(context)
+        target = stored_target(pipelines.get_pipeline(db, record.pipeline_id))
+        check_inputs_given(target.definition, context)
+        return target.job_request(context)
     return JobRequest(kind=record.target_kind, spec=dict(record.target_spec or {}), context=context)
 
 

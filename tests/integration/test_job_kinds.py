@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from mimir.testing.schedule_rows import fires_of, jobs_of
+from mimir.testing.stack import WorkerPool
 from shared.config import Settings
 from shared.db.engine import Database
 from shared.jobs import service as jobs
@@ -21,8 +23,6 @@ from shared.scheduling import service as schedules
 from shared.scheduling.firing import FirePolicy, fire_due_schedules
 from shared.slices import load_platform
 from tests.integration.kinds.echo import ECHO_QUEUE
-from tests.integration.schedule_rows import fires_of, jobs_of
-from tests.stack import WorkerPool
 
 pytestmark = pytest.mark.integration
 

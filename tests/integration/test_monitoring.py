@@ -132,7 +132,7 @@ def test_job_statistics_by_pipeline(client: FlaskClient) -> None:
 def test_job_statistics_refuse_a_bad_window(client: FlaskClient) -> None:
     response = client.get("/api/v1/monitoring/jobs/statistics?window=soon")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "window" in response.json["message"]
 
 
