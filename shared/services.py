@@ -87,6 +87,7 @@ def build_services(
         env=run_environment(settings),
         lease_seconds=settings.lease_seconds,
         on_finished=partial(publish_job_finished, client),
+        kinds=platform.job_kinds,
     )
     return Services(
         settings=settings,

@@ -51,28 +51,6 @@ class JobRuntime:
     def __post_init__(self) -> None:
         object.__setattr__(self, "renewer", LeaseRenewer(self.db, self.lease_seconds))
 
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Settings,
-        db: Database,
-        on_finished: Callable[[str, JobStatus], None] | None = None,
-        kinds: JobKinds | None = None,
-    ) -> JobRuntime:
-        """A runtime with the configured plugins, file directories, HTTP limits and slices' job kinds."""
-        if kinds is None:
-            from shared.slices import load_platform
-
-            kinds = load_platform(settings.extra_slices).job_kinds
-        return cls(
-            db=db,
-            registry=PluginRegistry.default(settings.plugin_directories),
-            env=run_environment(settings),
-            lease_seconds=settings.lease_seconds,
-            on_finished=on_finished,
-            kinds=kinds,
-        )
-
 
 def run_environment(settings: Settings) -> RunEnvironment:
     """The file and HTTP limits steps run under."""
