@@ -125,9 +125,9 @@ def test_a_spec_is_checked_by_its_kind_and_pipelines_are_not_created_from_a_raw_
     client: FlaskClient,
 ) -> None:
     bad = client.post("/api/v1/queue/jobs", json={"kind": "echo", "spec": {"message": 3}})
-    assert bad.status_code == 400 and "spec.message" in bad.json["message"]
+    assert bad.status_code == 422 and "spec.message" in bad.json["message"]
     pipeline = client.post("/api/v1/queue/jobs", json={"kind": "pipeline", "spec": {"definition": {}}})
-    assert pipeline.status_code == 400 and "kind" in pipeline.json["message"]
+    assert pipeline.status_code == 422 and "kind" in pipeline.json["message"]
     unknown = client.post("/api/v1/queue/jobs", json={"kind": "nope", "spec": {}})
     assert unknown.status_code == 422 and "installed: echo, pipeline" in unknown.json["message"]
 
@@ -216,10 +216,10 @@ def test_a_schedule_refuses_a_spec_its_kind_rejects_and_a_pipeline_field_on_anot
 ) -> None:
     base = {"name": "bad echo", "cron_expr": "@daily", "target_kind": "echo"}
     bad_spec = client.post("/api/v1/scheduler/jobs", json={**base, "target_spec": {"seconds": 1}})
-    assert bad_spec.status_code == 400 and "spec.message" in bad_spec.json["message"]
+    assert bad_spec.status_code == 422 and "spec.message" in bad_spec.json["message"]
     both = client.post(
         "/api/v1/scheduler/jobs", json={**base, "target_spec": {"message": "x"}, "pipeline_name": "p"}
     )
-    assert both.status_code == 400 and "pipeline_id" in both.json["message"]
+    assert both.status_code == 422 and "pipeline_id" in both.json["message"]
     unknown = client.post("/api/v1/scheduler/jobs", json={**base, "target_kind": "twin"})
     assert unknown.status_code == 422 and "installed: echo, pipeline" in unknown.json["message"]
