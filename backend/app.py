@@ -11,6 +11,7 @@ from backend.api import auth, health, job_logs, monitoring, pipelines, plugins, 
 from backend.api import config as config_api
 from backend.auth import Gatekeeper, KeyCache
 from backend.body_limit import init_body_limit
+from backend.client_socket import BodyDeadline
 from backend.errors import MimirApi, register_error_handlers
 from backend.ratelimit import RateLimiter
 from backend.services import ApiServices
@@ -58,4 +59,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     request_ids.init_app(app)  # before the gatekeeper, so refusals carry an id too
     Gatekeeper(settings, KeyCache(services.db), RateLimiter.from_settings(settings)).init_app(app)
     request_body.init_app(app)  # after the gatekeeper: bodies of refused calls are not parsed
+    app.wsgi_app = BodyDeadline(app.wsgi_app, settings.body_timeout_seconds)  # type: ignore[method-assign]
     return app

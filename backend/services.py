@@ -10,6 +10,7 @@ import redis
 from celery import Celery
 from flask import Flask, current_app
 
+from backend.redis_clients import pooled_client
 from shared.config import Settings
 from shared.db.engine import Database
 from shared.jobs.events import JobWaiter, publish_job_finished
@@ -35,7 +36,7 @@ class ApiServices:
     def from_settings(cls, settings: Settings) -> ApiServices:
         """Services for ``settings``; nothing connects until first used."""
         db = Database.connect(settings.resolved_database_url)
-        client = redis.Redis.from_url(settings.resolved_redis_url, socket_connect_timeout=2, socket_timeout=5)
+        client = pooled_client(settings.resolved_redis_url, socket_connect_timeout=2, socket_timeout=5)
         return cls(
             settings=settings,
             db=db,

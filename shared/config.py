@@ -40,6 +40,13 @@ def _positive_int(value: Any) -> int:
     return number
 
 
+def _non_negative_int(value: Any) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"must be 0 or more, got {number}")
+    return number
+
+
 def _positive_float(value: Any) -> float:
     number = float(value)
     if number <= 0:
@@ -125,7 +132,10 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("server", "max_wait_seconds"): ("max_wait_seconds", _positive_float),
     ("server", "max_page_size"): ("max_page_size", _positive_int),
     ("server", "processes"): ("api_processes", _positive_int),
-    ("server", "threads"): ("api_threads", _positive_int),
+    ("server", "connections"): ("api_connections", _positive_int),
+    ("server", "max_connections_per_address"): ("max_connections_per_address", _non_negative_int),
+    ("server", "header_timeout_seconds"): ("header_timeout_seconds", _positive_float),
+    ("server", "body_timeout_seconds"): ("body_timeout_seconds", _positive_float),
     ("persistence", "data_dir"): ("data_dir", _path),
     ("persistence", "database_url"): ("database_url", _optional_str),
     ("queue", "redis_url"): ("redis_url", _optional_str),
@@ -193,8 +203,14 @@ class Settings:
     api_host: str = "127.0.0.1"
     api_port: int = 8080
     api_processes: int = 1
-    # A request waiting on a job (/wait) holds its thread; idle threads cost nothing (created on demand).
-    api_threads: int = 256
+    # Connections one API process serves at once, each on a greenlet (a held /wait costs one, not a thread).
+    api_connections: int = 4096
+    # Open connections one client address may hold (0: no cap; behind a proxy, cap at the proxy instead).
+    max_connections_per_address: int = 256
+    # A request's head must arrive within this (also how long an idle keep-alive connection stays open).
+    header_timeout_seconds: float = 10.0
+    # A request's body must arrive within this, counted from the start of the request.
+    body_timeout_seconds: float = 30.0
     worker_concurrency: int = 2
     max_body_bytes: int = 2 * 1024 * 1024
     max_wait_seconds: float = 300.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -18,6 +19,7 @@ from backend.api.schemas import (
     RunRequestSchema,
     WaitQuerySchema,
 )
+from backend.client_socket import client_has_left
 from backend.services import services
 from shared.durations import parse_duration
 from shared.errors import InvalidInput
@@ -89,7 +91,7 @@ class WaitForJob(MethodView):
         timeout = parse_duration(query["timeout"], name="timeout")
         if timeout > svc.settings.max_wait_seconds:
             raise InvalidInput(f"timeout: at most {svc.settings.max_wait_seconds:g}s")
-        return svc.waiter.wait(svc.db, job_id, timeout)
+        return svc.waiter.wait(svc.db, job_id, timeout, should_stop=client_has_left(request.environ))
 
 
 @blp.route("/jobs/<job_id>/cancel")
