@@ -335,7 +335,8 @@ def _probe_rows(phase: str, probe: Probe) -> list[tuple[str, str]]:
         (
             f"/health p50 / p99 / max, {phase}",
             f"{figures['health_p50_ms']:.0f} / {figures['health_p99_ms']:.0f}"
-            f" / {figures['health_max_ms']:.0f} ms ({figures['health_probes']} probes, {figures['health_outcomes']})",
+            f" / {figures['health_max_ms']:.0f} ms"
+            f" ({figures['health_probes']} probes, {figures['health_outcomes']})",
         ),
         (
             f"enqueue p50 / max, {phase}",
@@ -417,7 +418,7 @@ def main() -> None:
         ),
         ("database", args.database),
     ]
-    name = "faults-api-exhaustion" + (f"-{args.label}" if args.label else "")
+    name = f"faults-api-exhaustion-{args.database}" + (f"-{args.label}" if args.label else "")
     report(name, results, table, failures, args.smoke)
 
 
