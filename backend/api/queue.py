@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -30,6 +30,7 @@ from shared.jobs.targets import RunRequest, resolve_run_target
 from shared.queue.status import queue_status
 from shared.security.permissions import Permission
 
+CLIENT_CLOSED_REQUEST = 499
 blp = Blueprint("queue", __name__, url_prefix="/api/v1/queue", description="Asynchronous jobs")
 
 
@@ -91,7 +92,11 @@ class WaitForJob(MethodView):
         timeout = parse_duration(query["timeout"], name="timeout")
         if timeout > svc.settings.max_wait_seconds:
             raise InvalidInput(f"timeout: at most {svc.settings.max_wait_seconds:g}s")
-        return svc.waiter.wait(svc.db, job_id, timeout, should_stop=client_has_left(request.environ))
+        has_left = client_has_left(request.environ)
+        job = svc.waiter.wait(svc.db, job_id, timeout, should_stop=has_left)
+        if has_left():  # nobody to answer: skip serialising the job (nginx's 499, in the metrics too)
+            return Response(status=CLIENT_CLOSED_REQUEST)
+        return job
 
 
 @blp.route("/jobs/<job_id>/cancel")

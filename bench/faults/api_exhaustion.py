@@ -21,11 +21,17 @@ every held wait answered 200 once its job is cancelled. The source addresses are
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -34,11 +40,12 @@ from bench.api_load import release_jobs
 from bench.common import percentile
 from bench.faults.stack import ApiClient, base_arguments, fault_stack, report
 from bench.servers import UNLIMITED
+from shared.config import Settings
 from shared.db.engine import Database
 from shared.jobs import service
 from shared.pipelines.model import PipelineDefinition
 from tests.harness.servers import free_port
-from tests.stack import ADMIN_KEY, api_process
+from tests.stack import ADMIN_KEY, REPO_ROOT, ApiProcess, api_process, settings_environment
 
 HEALTH_LIMIT_SECONDS = 1.0
 DROPPED_FREED_WITHIN_SECONDS = 3.0
@@ -156,7 +163,8 @@ async def slowloris(host: str, port: int, local: str, stats: SlowClients, stop_a
                 await writer.drain()
                 read = asyncio.ensure_future(reader.read(4096))
                 done, _ = await asyncio.wait({read}, timeout=SLOW_BYTE_INTERVAL_SECONDS)
-                if done:  # an answer (the cap's 429 or a 408) or end of stream: the server let go
+                if done:  # an answer (the cap's 429), end of stream or a reset: the server let go
+                    read.exception()  # retrieved, so a reset is not reported as unhandled
                     stats.closed_by_server += 1
                     break
                 read.cancel()
@@ -213,6 +221,7 @@ class Scenario:
     open_waits_samples: list[tuple[float, float | None]]
     dropped_freed_seconds: float | None
     release_seconds: float
+    held_cpu_share: float  # CPU seconds the API used per second while everything was open
 
     def dropped_outcomes_other(self) -> bool:
         """Whether a dropped wait ended some other way than by its client leaving."""
@@ -233,8 +242,21 @@ async def _gauge_reaches(
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and its children (gunicorn's workers)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    total = 0.0
+    for process in [str(pid), *children]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 async def run_scenario(
-    api_url: str, held: list[str], dropped: list[str], release: Any, args: Any
+    api_url: str, api_pid: int, held: list[str], dropped: list[str], release: Any, args: Any
 ) -> Scenario:
     """Open the slow connections and every wait; once all are open, drop the dropped ones and hold the
     rest for ``args.duration``; probe throughout; then release the held jobs."""
@@ -263,6 +285,7 @@ async def run_scenario(
     samples: list[tuple[float, float | None]] = []
     opened = await _gauge_reaches(api_url, len(held) + len(dropped), False, 60, samples)
     probes.phase = "held"
+    cpu_at, wall_at = cpu_seconds(api_pid), time.monotonic()
     held_until = time.monotonic() + args.duration
     await asyncio.sleep(min(args.drop_after, args.duration))
     drop.set()
@@ -270,6 +293,7 @@ async def run_scenario(
     freed = await _gauge_reaches(api_url, len(held), True, max(held_until - time.monotonic(), 5), samples)
     await asyncio.sleep(max(held_until - time.monotonic(), 0))
     slow_deadline[0] = time.monotonic()
+    held_cpu_share = (cpu_seconds(api_pid) - cpu_at) / (time.monotonic() - wall_at)
     stopped.set()
     await asyncio.to_thread(prober.join)
     await asyncio.gather(*slow_tasks)
@@ -289,6 +313,7 @@ async def run_scenario(
         open_waits_samples=samples,
         dropped_freed_seconds=freed,
         release_seconds=time.monotonic() - released_at,
+        held_cpu_share=held_cpu_share,
     )
 
 
@@ -298,6 +323,37 @@ def never_finishing_jobs(db: Database, count: int) -> list[str]:
         {"name": "exhaustion-held", "steps": [{"name": "a", "plugin": "Utility.noop"}]}
     )
     return [service.create_pipeline_job(db, definition, context={}).id for _ in range(count)]
+
+
+@contextmanager
+def waitress_process(settings: Settings, log_dir: Path, *, port: int) -> Iterator[ApiProcess]:
+    """The API under waitress (``bench/waitress_api.py``), for comparison with ``mimir api``."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / "api.log"
+    env = settings_environment(settings) | {"MIMIR_SERVER_PORT": str(port)}
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bench.waitress_api"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=REPO_ROOT,
+        )
+    api = ApiProcess(f"http://127.0.0.1:{port}", process, log_path)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{api.url}/health", timeout=5)
+                break
+            except requests.RequestException:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("waitress did not start:\n" + log_path.read_text()) from None
+                time.sleep(0.1)
+        yield api
+    finally:
+        api.stop()
 
 
 def failures_of(scenario: Scenario, args: Any) -> list[str]:
@@ -359,6 +415,12 @@ def main() -> None:
         help="seconds after every wait is open that dropped clients leave",
     )
     parser.add_argument("--duration", type=float, default=30.0, help="seconds everything stays open")
+    parser.add_argument(
+        "--server",
+        choices=["mimir", "waitress"],
+        default="mimir",
+        help="serve with `mimir api`, or with waitress (a candidate measured for comparison)",
+    )
     parser.add_argument("--label", default="", help="suffix of the results' name (e.g. the worker class)")
     args = parser.parse_args()
     if args.smoke:
@@ -372,8 +434,9 @@ def main() -> None:
         held = never_finishing_jobs(stack.db, args.held)
         dropped = never_finishing_jobs(stack.db, args.dropped)
         release = partial(release_jobs, stack.db, stack.settings.resolved_redis_url, held)
-        with api_process(stack.settings, stack.work / "api-logs", port=free_port()) as api:
-            scenario = asyncio.run(run_scenario(api.url, held, dropped, release, args))
+        serve = api_process if args.server == "mimir" else waitress_process
+        with serve(stack.settings, stack.work / "api-logs", port=free_port()) as api:
+            scenario = asyncio.run(run_scenario(api.url, api.process.pid, held, dropped, release, args))
             api_alive = api.process.poll() is None
     failures = failures_of(scenario, args)
     if not api_alive:
@@ -391,6 +454,7 @@ def main() -> None:
         "held_waits_returned_early": dict(scenario.held_early),
         "held_waits_after_release": dict(scenario.held_after_release),
         "held_waits_release_seconds": scenario.release_seconds,
+        "api_cpu_share_while_held": scenario.held_cpu_share,
         "logs": str(stack.work),
     }
     freed, opened = scenario.dropped_freed_seconds, scenario.opened_seconds
@@ -416,9 +480,12 @@ def main() -> None:
             f" {scenario.held_after_release.get('200', 0)} of {args.held} answered"
             f" {scenario.release_seconds:.1f} s after release",
         ),
+        ("API CPU while everything was open", f"{scenario.held_cpu_share:.0%} of a core"),
+        ("server", args.server),
         ("database", args.database),
     ]
-    name = f"faults-api-exhaustion-{args.database}" + (f"-{args.label}" if args.label else "")
+    label = args.label or ("" if args.server == "mimir" else args.server)
+    name = f"faults-api-exhaustion-{args.database}" + (f"-{label}" if label else "")
     report(name, results, table, failures, args.smoke)
 
 

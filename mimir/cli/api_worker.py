@@ -11,6 +11,7 @@ many one client may open (``server.max_connections_per_address``) and how long a
 from __future__ import annotations
 
 import json
+import socket
 from collections import Counter
 from typing import Any
 
@@ -18,6 +19,8 @@ import gevent
 from gunicorn.workers.ggevent import GeventWorker
 
 from shared.observability import metrics
+
+DRAIN_SECONDS = 1.0
 
 
 def _refusal(cap: int) -> bytes:
@@ -72,6 +75,13 @@ class ApiWorker(GeventWorker):
         metrics.connection_refused("per_address_cap")
         try:
             client.sendall(_refusal(cap))
+            # Closing with the client's request unread would reset the connection and lose the answer:
+            # end our side, then read what the client sent (for a second at most) before closing.
+            client.shutdown(socket.SHUT_WR)
+            client.settimeout(DRAIN_SECONDS)
+            for _ in range(16):
+                if not client.recv(65536):
+                    break
         except OSError:
             pass
         finally:
