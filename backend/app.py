@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
-from backend import metrics, request_body, request_ids
+from backend import long_requests, metrics, request_body, request_ids
 from backend.access import SECURITY_SCHEMES
 from backend.api import auth, health, job_logs, monitoring, pipelines, plugins, queue, scheduler, visualize
 from backend.api import config as config_api
@@ -33,7 +33,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         JSON_SORT_KEYS=False,
     )
-    init_body_limit(app, settings.max_body_bytes)  # first: before anything reads the body
+    long_requests.init_app(app)  # first: a burst of waits queues here, before costing any work
+    init_body_limit(app, settings.max_body_bytes)  # before anything reads the body
     services = ApiServices.from_settings(settings)
     services.init_app(app)
     if settings.metrics_enabled:

@@ -8,6 +8,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from backend import long_requests
 from backend.access import RouteGroup, requires
 from backend.api.paging import page_bounds
 from backend.api.schemas import (
@@ -93,6 +94,7 @@ class WaitForJob(MethodView):
         if timeout > svc.settings.max_wait_seconds:
             raise InvalidInput(f"timeout: at most {svc.settings.max_wait_seconds:g}s")
         has_left = client_has_left(request.environ)
+        long_requests.setup_done()
         job = svc.waiter.wait(svc.db, job_id, timeout, should_stop=has_left)
         if has_left():  # nobody to answer: skip serialising the job (nginx's 499, in the metrics too)
             return Response(status=CLIENT_CLOSED_REQUEST)
