@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         JSON_SORT_KEYS=False,
     )
-    long_requests.init_app(app)  # first: a burst of waits queues here, before costing any work
+    long_requests.init_app(app)  # first: requests queue here for their lane, before costing any work
     init_body_limit(app, settings.max_body_bytes)  # before anything reads the body
     services = ApiServices.from_settings(settings)
     services.init_app(app)
