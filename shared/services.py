@@ -27,6 +27,8 @@ from shared.slices import Platform, load_platform
 # job's last write; callers treat a RedisError as "try again later".
 REDIS_CONNECT_TIMEOUT_SECONDS = 2.0
 REDIS_SOCKET_TIMEOUT_SECONDS = 5.0
+REDIS_POOL_SIZE = 128
+REDIS_POOL_WAIT_SECONDS = 10.0
 
 S = TypeVar("S")
 
@@ -75,10 +77,16 @@ def build_services(
     if db_max_overflow is not None:
         pool["max_overflow"] = db_max_overflow
     db = Database.connect(settings.resolved_database_url, **pool)
-    client = redis.Redis.from_url(
-        settings.resolved_redis_url,
-        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
-        socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+    # A blocking pool: past its size a caller waits briefly for a connection instead of failing ("Too many
+    # connections"), which under a burst of API requests let calls past the rate limiter unchecked.
+    client = redis.Redis(
+        connection_pool=redis.BlockingConnectionPool.from_url(
+            settings.resolved_redis_url,
+            max_connections=REDIS_POOL_SIZE,
+            timeout=REDIS_POOL_WAIT_SECONDS,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+        )
     )
     plugins = PluginRegistry.default(settings.plugin_directories, platform=platform)
     jobs = JobRuntime(
