@@ -48,6 +48,8 @@ from mimir.testing.stack import ADMIN_KEY, REPO_ROOT, ApiProcess, api_process, s
 from shared.config import Settings
 from shared.db.engine import Database
 from shared.jobs import service
+from shared.jobs.targets import RunTarget
+from shared.pipelines.job_kind import pipeline_job_kind
 from shared.pipelines.model import PipelineDefinition
 
 HEALTH_LIMIT_SECONDS = 1.0
@@ -342,7 +344,10 @@ def never_finishing_jobs(db: Database, count: int) -> list[str]:
     definition = PipelineDefinition.from_dict(
         {"name": "exhaustion-held", "steps": [{"name": "a", "plugin": "Utility.noop"}]}
     )
-    return [service.create_pipeline_job(db, definition, context={}).id for _ in range(count)]
+    return [
+        service.create_job(db, pipeline_job_kind(), RunTarget(definition=definition).job_request({})).id
+        for _ in range(count)
+    ]
 
 
 @contextmanager

@@ -18,6 +18,8 @@ from mimir.testing.stack import ADMIN_KEY, ApiProcess, api_process
 from shared.config import Settings
 from shared.db.engine import Database
 from shared.jobs import service
+from shared.jobs.targets import RunTarget
+from shared.pipelines.job_kind import pipeline_job_kind
 from shared.pipelines.model import PipelineDefinition
 
 pytestmark = pytest.mark.integration
@@ -44,7 +46,7 @@ def _queued_job(db: Database) -> str:
     definition = PipelineDefinition.from_dict(
         {"name": "held", "steps": [{"name": "a", "plugin": "Utility.noop"}]}
     )
-    return service.create_pipeline_job(db, definition, context={}).id
+    return service.create_job(db, pipeline_job_kind(), RunTarget(definition=definition).job_request({})).id
 
 
 def _connect(api: ApiProcess, source: str = "127.0.0.1") -> socket.socket:

@@ -13,6 +13,8 @@ from shared.config import Settings
 from shared.db.engine import Database
 from shared.jobs import service
 from shared.jobs.events import CALLER_CHECK_SECONDS, SAFETY_RECHECK_SECONDS, JobWaiter
+from shared.jobs.targets import RunTarget
+from shared.pipelines.job_kind import pipeline_job_kind
 from shared.pipelines.model import PipelineDefinition
 
 pytestmark = pytest.mark.integration
@@ -29,7 +31,7 @@ def _queued_job(db: Database) -> str:
     definition = PipelineDefinition.from_dict(
         {"name": "w", "steps": [{"name": "a", "plugin": "Utility.noop"}]}
     )
-    return service.create_pipeline_job(db, definition, context={}).id
+    return service.create_job(db, pipeline_job_kind(), RunTarget(definition=definition).job_request({})).id
 
 
 def test_a_wait_whose_finish_message_was_lost_returns_after_one_recheck(
