@@ -104,6 +104,31 @@ class Twin:
             "relationships": [r.to_dict() for r in self.relationships],
         }
 
+    @classmethod
+    def from_stored(cls, name: str, description: str, model_type: str, definition: dict[str, Any]) -> Twin:
+        """A twin from a stored definition (validated when it was stored, so not checked again)."""
+        entities = [
+            Entity(
+                uri=e["uri"],
+                type=e["type"],
+                label=e["label"],
+                properties=e.get("properties", {}),
+                state=EntityState(
+                    status=EntityStatus(e["state"]["status"]),
+                    capacity=e["state"]["capacity"],
+                    utilization=e["state"]["utilization"],
+                    available=e["state"]["available"],
+                    metrics=e["state"].get("metrics", {}),
+                ),
+            )
+            for e in definition["entities"]
+        ]
+        relationships = [
+            Relationship(r["source_uri"], r["target_uri"], r["type"], r["strength"])
+            for r in definition["relationships"]
+        ]
+        return cls(name, entities, relationships, description, model_type)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,

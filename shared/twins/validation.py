@@ -46,6 +46,17 @@ class _Problems(list[Problem]):
         self.append(Problem(location, message))
 
 
+class _Collector(_Problems):
+    """Adds to a caller's plain list."""
+
+    def __init__(self, target: list[Problem]) -> None:
+        super().__init__()
+        self._target = target
+
+    def add(self, location: str, message: str) -> None:
+        self._target.append(Problem(location, message))
+
+
 def parse_twin(data: Any) -> Twin:
     """A checked :class:`Twin` from ``{"name", "description", "model_type", "entities", "relationships"}``."""
     problems = _Problems()
@@ -169,11 +180,13 @@ def _entity(item: Any, where: str, problems: _Problems) -> Entity:
         type=_text(item.get("type", "entity"), f"{where}.type", problems) or "entity",
         label=_text(item.get("label", uri), f"{where}.label", problems, limit=MAX_URI) or uri,
         properties=properties,
-        state=_state(item.get("state", {}), f"{where}.state", problems),
+        state=parse_state(item.get("state", {}), f"{where}.state", problems),
     )
 
 
-def _state(item: Any, where: str, problems: _Problems) -> EntityState:
+def parse_state(item: Any, where: str, problems: list[Problem]) -> EntityState:
+    """An entity state from ``item``; problems are added to ``problems`` located under ``where``."""
+    problems = problems if isinstance(problems, _Problems) else _Collector(problems)
     if not isinstance(item, dict):
         problems.add(where, "must be an object")
         return EntityState()

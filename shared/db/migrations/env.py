@@ -11,6 +11,7 @@ from shared.jobs import records as _jobs  # noqa: F401  (registers the tables)
 from shared.pipelines import records as _pipelines  # noqa: F401
 from shared.scheduling import records as _schedules  # noqa: F401
 from shared.security import records as _security  # noqa: F401
+from shared.twins import records as _twins  # noqa: F401
 
 MIGRATION_LOCK_ID = 7_261_550_001
 
