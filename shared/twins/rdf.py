@@ -1,8 +1,8 @@
 """A twin from an ontology in Turtle or RDF/XML, read with rdflib.
 
-- Classes (``owl:Class``, ``rdfs:Class``) become entities of type ``class``; individuals (subjects typed
-  with any other class) become entities whose type is their class's local name. Entity uris are the IRIs;
-  labels come from ``rdfs:label`` (else the local name).
+- Classes (``owl:Class``, ``rdfs:Class``, either side of ``rdfs:subClassOf``) become entities of type
+  ``class``; individuals (subjects typed with any other class) become entities whose type is their
+  class's local name. Entity uris are the IRIs; labels come from ``rdfs:label`` (else the local name).
 - A triple between two entities becomes a relationship typed by the predicate's local name in snake case
   (object properties; ``ex:dependsOn`` gives ``depends_on``); ``rdfs:subClassOf`` gives ``subclass_of``
   and an individual's class ``instance_of``.
@@ -52,7 +52,8 @@ def twin_from_rdf(
     """A checked twin from ``text`` in ``rdf_format`` (``turtle`` or ``rdfxml``)."""
     graph = _parse(text, rdf_format)
     classes = {s for t in _CLASS_TYPES for s in graph.subjects(RDF.type, t) if isinstance(s, URIRef)}
-    classes |= {o for o in graph.objects(None, RDFS.subClassOf) if isinstance(o, URIRef)}
+    for sub, sup in graph.subject_objects(RDFS.subClassOf):
+        classes |= {node for node in (sub, sup) if isinstance(node, URIRef)}
     individuals: dict[URIRef, URIRef | None] = {}
     for subject, cls in graph.subject_objects(RDF.type):
         if isinstance(subject, URIRef) and subject not in classes and cls not in _CLASS_TYPES:

@@ -14,8 +14,8 @@ STATE_FIELDS = ("status", "capacity", "utilization", "available", "metrics")
 
 def apply_state_rows(twin: Twin, rows: list[dict[str, Any]], *, locations: list[str] | None = None) -> int:
     """Update the state of the entities named by each row's ``uri`` (fields not in a row keep their
-    value; ``metrics`` are merged); every problem is located as ``rows[i].<field>`` (or under
-    ``locations[i]``). Returns how many entities were updated."""
+    value, except that a new ``capacity`` without ``utilization`` keeps the load; ``metrics`` merge);
+    every problem is located as ``rows[i].<field>`` (or under ``locations[i]``). Returns the count."""
     index = {e.uri: i for i, e in enumerate(twin.entities)}
     problems: list[Problem] = []
     updates = []
@@ -35,6 +35,10 @@ def apply_state_rows(twin: Twin, rows: list[dict[str, Any]], *, locations: list[
         entity = twin.entities[position]
         merged = entity.state.to_dict()
         merged.update({k: v for k, v in fields.items() if k in STATE_FIELDS and k != "metrics"})
+        capacity = fields.get("capacity")
+        if "utilization" not in fields and isinstance(capacity, int | float) and _is_positive(capacity):
+            # A new capacity alone keeps the work the entity has: its utilization rescales.
+            merged["utilization"] = entity.state.utilization * entity.state.capacity / capacity
         if isinstance(fields.get("metrics"), dict):
             merged["metrics"] = {**merged["metrics"], **fields["metrics"]}
         elif "metrics" in fields:
@@ -46,3 +50,7 @@ def apply_state_rows(twin: Twin, rows: list[dict[str, Any]], *, locations: list[
     for position, state in updates:
         twin.entities[position] = replace(twin.entities[position], state=state)
     return len(updates)
+
+
+def _is_positive(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0

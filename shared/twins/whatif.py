@@ -1,7 +1,7 @@
 """What-if: changes applied to a copy of a twin, and the difference between two runs' figures.
 
 A change is one of:
-- ``{"op": "set_capacity", "uri": ..., "capacity": 120}``
+- ``{"op": "set_capacity", "uri": ..., "capacity": 120}`` (the entity keeps its load: utilization rescales)
 - ``{"op": "set_state", "uri": ..., "state": {"utilization": 0.4, "available": true, ...}}``
 - ``{"op": "add_relationship", "source_uri", "target_uri", "type", "strength"}``
 - ``{"op": "remove_relationship", "source_uri", "target_uri", "type"}`` (every matching one)
