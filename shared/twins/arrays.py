@@ -92,17 +92,19 @@ def twin_arrays(twin: Twin) -> TwinArrays:
 
 
 def _flow_matrices(twin: Twin, index: dict[str, int], n: int) -> dict[str, sp.csr_matrix]:
-    by_type: dict[str, tuple[list[int], list[int], list[float]]] = {}
-    for rel in twin.relationships:
-        rows, cols, values = by_type.setdefault(rel.type, ([], [], []))
-        source, target = index[rel.source_uri], index[rel.target_uri]
-        if rel.type in REVERSED_TYPES:
-            source, target = target, source
-        rows.append(target)
-        cols.append(source)
-        values.append(rel.strength)
-    # coo -> csr sums duplicate edges, so two parallel relationships carry twice the effect (documented).
-    return {
-        name: sp.csr_matrix((np.asarray(v, dtype=np.float64), (np.asarray(r), np.asarray(c))), shape=(n, n))
-        for name, (r, c, v) in by_type.items()
-    }
+    rels = twin.relationships
+    m = len(rels)
+    type_names = sorted({r.type for r in rels})
+    type_index = {name: i for i, name in enumerate(type_names)}
+    sources = np.fromiter((index[r.source_uri] for r in rels), dtype=np.int64, count=m)
+    targets = np.fromiter((index[r.target_uri] for r in rels), dtype=np.int64, count=m)
+    strengths = np.fromiter((r.strength for r in rels), dtype=np.float64, count=m)
+    kinds = np.fromiter((type_index[r.type] for r in rels), dtype=np.int32, count=m)
+    flows = {}
+    for number, name in enumerate(type_names):
+        chosen = kinds == number
+        # Matrix rows are where an effect arrives; depends_on carries it from target to source.
+        rows, cols = (sources, targets) if name in REVERSED_TYPES else (targets, sources)
+        # coo -> csr sums duplicates, so two parallel relationships carry twice the effect (documented).
+        flows[name] = sp.csr_matrix((strengths[chosen], (rows[chosen], cols[chosen])), shape=(n, n))
+    return flows

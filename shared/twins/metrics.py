@@ -23,9 +23,8 @@ from shared.twins.model import EntityStatus
 TOP = 10
 MAX_LISTED_BOTTLENECKS = 100
 PEAK_CAP = 1e6  # an entity with load and no capacity has an infinite ratio; JSON cannot hold that
-_DISRUPTED = np.array(
-    [s.code for s in (EntityStatus.BOTTLENECK, EntityStatus.UNAVAILABLE, EntityStatus.FAILED)], dtype=np.uint8
-)
+# Status codes are ordered by severity: bottleneck and everything after it count as disrupted.
+_FIRST_DISRUPTED = EntityStatus.BOTTLENECK.code
 
 
 @dataclass
@@ -46,7 +45,7 @@ def run_metrics(
     average = utilization.mean(axis=0, dtype=np.float64)
     peak = utilization.max(axis=0)
     is_bottleneck = status == EntityStatus.BOTTLENECK.code
-    is_disrupted = np.isin(status, _DISRUPTED)
+    is_disrupted = status >= _FIRST_DISRUPTED
     bottleneck_steps = is_bottleneck.sum(axis=0)
     disrupted_steps = is_disrupted.sum(axis=0)
     disrupted_share = float(is_disrupted.mean()) if is_disrupted.size else 0.0
