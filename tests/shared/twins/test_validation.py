@@ -11,7 +11,6 @@ from tests.shared.twins.builders import chain, entity, event, link
 def _problems(data: dict) -> list[tuple[str, str]]:
     with pytest.raises(TwinValidationError) as refused:
         parse_twin({"name": "t", **data})
-    assert refused.value.http_status == 422
     return [(p.location, p.message) for p in refused.value.problems]
 
 
