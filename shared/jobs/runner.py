@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from shared.config import Settings
 from shared.db.engine import Database
@@ -50,7 +50,7 @@ class JobRuntime:
         return cls(
             db=db,
             registry=PluginRegistry.default(settings.plugin_directories),
-            env=run_environment(settings),
+            env=replace(run_environment(settings), database=db),
             lease_seconds=settings.lease_seconds,
             on_finished=on_finished,
         )

@@ -10,7 +10,7 @@ import jsonschema
 
 from shared.errors import PluginError, Problem
 
-PLUGIN_TYPES = ("Input", "Data_Processing", "AI_Models", "Output", "Utility")
+PLUGIN_TYPES = ("Input", "Data_Processing", "AI_Models", "Output", "Utility", "Digital_Twin")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,9 @@ class RunEnvironment:
     http_max_bytes: int = 10 * 1024 * 1024
     http_allow_private: bool = False
     http_allowlist: tuple[str, ...] = ()
+    # The process's database (shared.db.engine.Database) for steps that read or write stored things, such
+    # as Output.twin_state; None where a pipeline runs without services (``mimir run``).
+    database: Any = None
 
 
 @dataclass

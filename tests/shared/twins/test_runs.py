@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from shared.db.engine import Database
-from shared.db.migrate import upgrade_to_head
 from shared.errors import NotFound
 from shared.twins import runs, service
 from shared.twins.validation import TwinValidationError
@@ -19,15 +15,6 @@ SURGE = {
     "duration": 10,
     "events": [event("demand_surge", "F", 2, parameters={"increase": 0.5}, duration=4)],
 }
-
-
-@pytest.fixture()
-def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'twins.db'}"
-    upgrade_to_head(url)
-    database = Database.connect(url)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture()
