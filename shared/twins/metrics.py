@@ -22,6 +22,7 @@ from shared.twins.model import EntityStatus
 
 TOP = 10
 MAX_LISTED_BOTTLENECKS = 100
+CHUNK_STEPS = 256  # steps per block when summing over a timeline (bounds the temporaries)
 PEAK_CAP = 1e6  # an entity with load and no capacity has an infinite ratio; JSON cannot hold that
 # Status codes are ordered by severity: bottleneck and everything after it count as disrupted.
 _FIRST_DISRUPTED = EntityStatus.BOTTLENECK.code
@@ -49,10 +50,9 @@ def run_metrics(
     bottleneck_steps = is_bottleneck.sum(axis=0)
     disrupted_steps = is_disrupted.sum(axis=0)
     disrupted_share = float(is_disrupted.mean()) if is_disrupted.size else 0.0
-    volatility = float(np.abs(np.diff(utilization, axis=0)).mean(dtype=np.float64)) if duration > 1 else 0.0
+    volatility, drift = _changes(utilization, _baseline_utilization(arrays))
     stability = round(100.0 * (1.0 - disrupted_share) * (1.0 - volatility), 2)
-    baseline = _baseline_utilization(arrays)
-    affected = np.abs(utilization - baseline).mean(axis=0, dtype=np.float64) + disrupted_steps / duration
+    affected = drift + disrupted_steps / duration
     runs = bottleneck_runs(is_bottleneck)
     peak_ratio = np.minimum(peak_ratio, PEAK_CAP)
     summary: dict[str, Any] = {
@@ -74,6 +74,22 @@ def run_metrics(
         arrays, duration, average, bottleneck_steps, peak_ratio, status
     )
     return RunMetrics(summary, average.astype(np.float32), peak.astype(np.float32), bottleneck_steps)
+
+
+def _changes(utilization: np.ndarray, baseline: np.ndarray) -> tuple[float, np.ndarray]:
+    """(mean |u(t) - u(t-1)| over all cells, per-entity mean |u(t) - baseline|), a block of steps at a
+    time so a long run's temporaries stay small."""
+    duration, n = utilization.shape
+    step_changes = 0.0
+    drift = np.zeros(n)
+    for start in range(0, duration, CHUNK_STEPS):
+        block = utilization[start : start + CHUNK_STEPS]
+        drift += np.abs(block - baseline).sum(axis=0, dtype=np.float64)
+        # Include the step before the block so the change across the block boundary is counted once.
+        with_previous = utilization[max(start - 1, 0) : start + CHUNK_STEPS]
+        step_changes += float(np.abs(np.diff(with_previous, axis=0)).sum(dtype=np.float64))
+    cells = (duration - 1) * n
+    return (step_changes / cells if cells else 0.0), drift / duration
 
 
 def bottleneck_runs(is_bottleneck: np.ndarray) -> list[tuple[int, int, int]]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import undefer
 from shared.db.base import utcnow
 from shared.db.engine import Database
 from shared.errors import InvalidInput, NotFound
-from shared.twins.engine import SimulationResult, simulate
+from shared.twins.engine import SimulationResult, SimulationStopped, simulate
 from shared.twins.model import STATUS_BY_CODE, Scenario
 from shared.twins.records import TwinRunRecord
 from shared.twins.service import LoadedTwin, get_twin, load_twin, scenario_for
@@ -49,6 +49,7 @@ def run_scenario(
     started = time.perf_counter()
     result = simulate(loaded.twin, chosen, on_step=_steps(on_progress, 0.0, 1.0), should_stop=should_stop)
     elapsed = time.perf_counter() - started
+    _check_stop(should_stop, chosen.duration)
     record = _record(loaded, chosen, scenario_id, result, elapsed, job_id=job_id)
     with db.session() as session:
         session.add(record)
@@ -79,6 +80,7 @@ def run_whatif(
     base_seconds = time.perf_counter() - started
     changed = simulate(variant, chosen, on_step=_steps(on_progress, 0.5, 0.5), should_stop=should_stop)
     changed_seconds = time.perf_counter() - started - base_seconds
+    _check_stop(should_stop, chosen.duration)
     base_run = _record(loaded, chosen, scenario_id, base, base_seconds, job_id=job_id, kind="baseline")
     whatif = {
         "changes": changes,
@@ -206,6 +208,12 @@ def _figures_of(result: SimulationResult) -> RunFigures:
         peak=result.metrics.peak_utilization,
         bottleneck_steps=result.metrics.bottleneck_steps,
     )
+
+
+def _check_stop(should_stop: ShouldStop | None, duration: int) -> None:
+    """A stop asked for after the last step still stops the run before anything is stored."""
+    if should_stop is not None and should_stop():
+        raise SimulationStopped(duration)
 
 
 def _steps(on_progress: OnProgress | None, offset: float, share: float) -> Callable[[int, int], None] | None:
