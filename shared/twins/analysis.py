@@ -33,7 +33,9 @@ def analyse(twin: Twin) -> dict[str, Any]:
     n, m = graph.number_of_nodes(), graph.number_of_edges()
     sample = None if n <= EXACT_BETWEENNESS_UP_TO else min(n, max(8, BETWEENNESS_WORK // (n + m)))
     betweenness = nx.betweenness_centrality(graph, k=sample, seed=0, normalized=True) if n else {}
-    dependents = Counter(r.target_uri for r in twin.relationships if r.type == "depends_on")
+    dependents = Counter(
+        r.target_uri for r in twin.relationships if r.type == "depends_on" and r.source_uri != r.target_uri
+    )
     labels = {e.uri: e.label for e in twin.entities}
     ranked = sorted(graph.nodes, key=lambda u: (-betweenness.get(u, 0.0), -dependents[u], u))[:TOP]
     sole = Counter(next(iter(graph.predecessors(node))) for node in graph.nodes if graph.in_degree(node) == 1)

@@ -121,9 +121,14 @@ def recommendations(
     """Plain-word advice derived from the figures, most pressing first."""
     advice: list[str] = []
     for e in _top(bottleneck_steps, 5):
+        peak = (
+            "with none of its capacity left for its demand"
+            if peak_ratio[e] >= PEAK_CAP
+            else f"demand peaking at {peak_ratio[e]:.0%} of its capacity"
+        )
         advice.append(
             f"add capacity to {_name(arrays, e)}: over capacity for {int(bottleneck_steps[e])} of {duration} "
-            f"steps, demand peaking at {peak_ratio[e]:.0%} of its capacity"
+            f"steps, {peak}"
         )
     out_of_service = (status == EntityStatus.UNAVAILABLE.code) | (status == EntityStatus.FAILED.code)
     down_steps = out_of_service.sum(axis=0) - (arrays.down + arrays.failed > 0) * duration

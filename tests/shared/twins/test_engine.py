@@ -106,3 +106,11 @@ def test_a_calm_scenario_says_no_action_is_needed() -> None:
     assert result.metrics.summary["recommendations"] == [
         "no entity went over capacity or out of service: no action needed for this scenario"
     ]
+
+
+def test_an_entity_left_with_no_capacity_is_advised_in_words_not_an_infinite_percentage() -> None:
+    model = chain()
+    result = simulate(model, scenario(model, 3, event("supply_disruption", "S", 0, severity=1.0)))
+    assert result.metrics.summary["recommendations"][0] == (
+        "add capacity to S: over capacity for 3 of 3 steps, with none of its capacity left for its demand"
+    )
