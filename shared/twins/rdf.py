@@ -8,7 +8,8 @@
   and an individual's class ``instance_of``.
 - A triple with a literal object is a datatype property: it goes into ``properties`` by the predicate's
   local name, except ``capacity``, ``utilization``, ``status`` and ``available``, which set the state.
-- Blank nodes (OWL restrictions and the like) are skipped. RDF that does not parse is refused (400).
+- Relative IRIs resolve against ``https://mimir.invalid/``. Blank nodes (OWL restrictions and the like)
+  are skipped. RDF that does not parse is refused (400).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from shared.errors import InvalidInput
 from shared.twins.model import Twin
 from shared.twins.validation import parse_twin
 
+# Relative IRIs resolve against this, not against the server's working directory (rdflib's default).
+RELATIVE_BASE = "https://mimir.invalid/"
 FORMATS = {"turtle": "turtle", "ttl": "turtle", "rdfxml": "xml", "rdf/xml": "xml", "xml": "xml"}
 _CLASS_TYPES = {OWL.Class, RDFS.Class}
 _SCHEMA_TYPES = {
@@ -89,7 +92,7 @@ def _parse(text: str, rdf_format: str) -> Graph:
         raise InvalidInput.at("format", f"unknown RDF format {rdf_format!r} (known: turtle, rdfxml)")
     graph = Graph()
     try:
-        graph.parse(data=text, format=chosen)
+        graph.parse(data=text, format=chosen, publicID=RELATIVE_BASE)
     except Exception as exc:  # rdflib raises a different class per parser and per error; all mean "bad RDF"
         detail = " ".join(str(exc).split())[:500] or type(exc).__name__
         raise InvalidInput.at("ontology", f"does not parse as {rdf_format}: {detail}") from exc

@@ -137,3 +137,8 @@ def test_a_bad_row_is_named_by_its_position() -> None:
             },
         )
     assert refused.value.problems[0].location == "entities[1].state.capacity"
+
+
+def test_relative_iris_resolve_against_a_fixed_base_not_the_server_directory() -> None:
+    model = twin_from_rdf("@prefix : <> .\n:line :supplies :shop .\n:line a :Machine .\n", name="x")
+    assert sorted(e.uri for e in model.entities) == ["https://mimir.invalid/line"]
