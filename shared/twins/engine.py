@@ -24,7 +24,7 @@ from shared.errors import MimirError
 from shared.twins.arrays import TwinArrays, twin_arrays
 from shared.twins.events import BASE_CHANNELS, CAP_LOG, DEMAND, DEMAND_LOG, DOWN, FAILED, LOSS
 from shared.twins.limits import check_run_size
-from shared.twins.metrics import RunMetrics, run_metrics
+from shared.twins.metrics import RunMetrics, metric_totals, run_metrics
 from shared.twins.model import EntityStatus, Scenario, Twin
 from shared.twins.schedule import compile_schedule
 
@@ -97,6 +97,8 @@ def simulate(
         if on_step is not None:
             on_step(step + 1, duration)
     final = {name[len("metric:") :]: v for name, v in channels.items() if name.startswith("metric:")}
+    metrics = run_metrics(arrays, utilization, status, peak)
+    metrics.summary["metric_totals"] = metric_totals(arrays.metrics, final)
     return SimulationResult(
         uris=arrays.uris,
         labels=arrays.labels,
@@ -105,7 +107,7 @@ def simulate(
         peak_demand=peak.astype(np.float32),
         final_metrics=final,
         event_log=schedule.log,
-        metrics=run_metrics(arrays, utilization, status, peak),
+        metrics=metrics,
         seed=scenario.seed,
     )
 

@@ -6,6 +6,8 @@ Stability score (0..100, higher is calmer):
     D = share of (entity, step) cells that are bottleneck, unavailable or failed
     V = mean over entities and steps of |utilization(t) - utilization(t-1)| (0 for a one-step run)
 
+Metric totals: per free-form metric (``metric_shock``), its sum over entities before and after the run.
+
 Affected score of an entity = mean over steps of |utilization(t) - utilization(0 events)| + share of its
 steps disrupted (bottleneck, unavailable or failed); "most affected" are the ten highest above 0.
 """
@@ -74,6 +76,16 @@ def run_metrics(
         arrays, duration, average, bottleneck_steps, peak_ratio, status
     )
     return RunMetrics(summary, average.astype(np.float32), peak.astype(np.float32), bottleneck_steps)
+
+
+def metric_totals(before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    """Per free-form metric, its sum over entities before the run and at its end."""
+    totals = {}
+    for name in sorted(set(before) | set(after)):
+        start = float(before[name].sum()) if name in before else 0.0
+        end = float(after[name].sum()) if name in after else start
+        totals[name] = {"before": round(start, 6), "after": round(end, 6), "change": round(end - start, 6)}
+    return totals
 
 
 def _changes(utilization: np.ndarray, baseline: np.ndarray) -> tuple[float, np.ndarray]:

@@ -171,6 +171,7 @@ def timeline_view(
                 "average_utilization": round(float(timeline.average[e]), 6),
                 "peak_utilization": round(float(timeline.peak[e]), 6),
                 "bottleneck_steps": int(timeline.bottleneck_steps[e]),
+                "final_metrics": {name: round(float(v[e]), 6) for name, v in timeline.final_metrics.items()},
                 "utilization": [round(float(v), 6) for v in timeline.utilization[start : end + 1, e]],
                 "status": [STATUS_BY_CODE[c].value for c in timeline.status[start : end + 1, e]],
             }

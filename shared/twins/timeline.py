@@ -4,7 +4,8 @@ The blob is an ``.npz`` archive (deflate, read back with ``allow_pickle=False``)
 ``utilization`` (float32, steps x entities) and ``status`` (uint8 codes) each stored as the XOR of every
 step with the step before (the first step as is), so an entity that does not change costs zero bytes
 that compress to nearly nothing; and the per-entity ``average``, ``peak`` utilization, ``peak_demand``
-(load over effective capacity) and ``bottleneck_steps``.
+(load over effective capacity) and ``bottleneck_steps``; and each free-form metric's values at the end
+(``metric_names`` and ``metric_<i>``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Timeline:
     peak: np.ndarray
     peak_demand: np.ndarray
     bottleneck_steps: np.ndarray
+    final_metrics: dict[str, np.ndarray]
 
     @property
     def duration(self) -> int:
@@ -37,15 +39,18 @@ class Timeline:
 def encode_timeline(result: SimulationResult) -> bytes:
     """The blob for ``result``."""
     buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer,
-        utilization=_xor_delta(result.utilization.view(np.uint32)),
-        status=_xor_delta(result.status),
-        average=result.metrics.average_utilization,
-        peak=result.metrics.peak_utilization,
-        peak_demand=result.peak_demand,
-        bottleneck_steps=result.metrics.bottleneck_steps.astype(np.int32),
-    )
+    names = sorted(result.final_metrics)
+    arrays: dict[str, np.ndarray] = {
+        "utilization": _xor_delta(result.utilization.view(np.uint32)),
+        "status": _xor_delta(result.status),
+        "average": result.metrics.average_utilization,
+        "peak": result.metrics.peak_utilization,
+        "peak_demand": result.peak_demand,
+        "bottleneck_steps": result.metrics.bottleneck_steps.astype(np.int32),
+        "metric_names": np.array(names, dtype=str),
+        **{f"metric_{i}": result.final_metrics[name] for i, name in enumerate(names)},
+    }
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub mixes in allow_pickle
     return buffer.getvalue()
 
 
@@ -59,6 +64,9 @@ def decode_timeline(blob: bytes) -> Timeline:
             peak=archive["peak"],
             peak_demand=archive["peak_demand"],
             bottleneck_steps=archive["bottleneck_steps"],
+            final_metrics={
+                str(name): archive[f"metric_{i}"] for i, name in enumerate(archive["metric_names"].tolist())
+            },
         )
 
 

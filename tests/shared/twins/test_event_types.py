@@ -137,6 +137,9 @@ def test_metric_shock_adds_to_the_metric_and_spreads_it() -> None:
     result = _run(event("metric_shock", "S", 1, parameters={"metric": "cost", "delta": 10.0}, spread=ONE_HOP))
     # S +10; F +10 x 0.5 x 0.5 = 2.5; H +2.5 x 0.5 x 1.0 = 1.25. Utilization untouched.
     np.testing.assert_allclose(result.final_metrics["cost"], [10.0, 2.5, 1.25])
+    assert result.metrics.summary["metric_totals"] == {
+        "cost": {"before": 0.0, "after": 13.75, "change": 13.75}
+    }
     np.testing.assert_allclose(result.utilization[5], [0.5, 0.8, 0.6], rtol=1e-6)
 
 

@@ -30,3 +30,10 @@ def test_a_quiet_timeline_compresses_to_far_less_than_its_raw_size() -> None:
     blob = encode_timeline(result)
     raw = result.utilization.nbytes + result.status.nbytes
     assert len(blob) < raw / 50
+
+
+def test_final_metric_values_are_stored_with_the_timeline() -> None:
+    model = chain()
+    shock = event("metric_shock", "F", 0, parameters={"metric": "cost", "delta": 4.0})
+    stored = decode_timeline(encode_timeline(simulate(model, scenario(model, 2, shock))))
+    np.testing.assert_array_equal(stored.final_metrics["cost"], [0.0, 4.0, 0.0])
