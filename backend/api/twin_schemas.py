@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from backend.api.schemas import PageQuerySchema
+from backend.api.paging import PageQuerySchema
+from backend.api.request_schema import RequestSchema
 from shared.twins.rdf import FORMATS
 
 _NAME = validate.Length(min=1, max=200)
@@ -14,7 +15,7 @@ _TEXT = validate.Length(max=10_000)
 _ID = validate.Length(min=1, max=36)
 
 
-class TwinWriteSchema(Schema):
+class TwinWriteSchema(RequestSchema):
     """A twin as JSON: its entities (with their state) and relationships."""
 
     name = fields.String(required=True, validate=_NAME)
@@ -24,7 +25,7 @@ class TwinWriteSchema(Schema):
     relationships = fields.List(fields.Raw(), load_default=list)
 
 
-class PipelineOutputSchema(Schema):
+class PipelineOutputSchema(RequestSchema):
     """Tables a finished pipeline job left in its output context."""
 
     job_id = fields.String(required=True, validate=_ID)
@@ -32,14 +33,14 @@ class PipelineOutputSchema(Schema):
     relationships_key = fields.String(validate=_NAME)
 
 
-class TablesSchema(Schema):
+class TablesSchema(RequestSchema):
     """Tables given inline: ``{"columns", "rows"}`` or lists of row objects."""
 
     entities = fields.Raw(required=True)
     relationships = fields.Raw()
 
 
-class TwinImportSchema(Schema):
+class TwinImportSchema(RequestSchema):
     """A twin built from an ontology (Turtle or RDF/XML text) or from tables with a column mapping."""
 
     name = fields.String(required=True, validate=_NAME)
@@ -96,7 +97,7 @@ class StatePageSchema(Schema):
     page_size = fields.Integer()
 
 
-class ScenarioWriteSchema(Schema):
+class ScenarioWriteSchema(RequestSchema):
     """A scenario: ``duration`` steps (at most 10,000), a ``seed``, and events (see the event types)."""
 
     name = fields.String(required=True, validate=_NAME)
@@ -151,7 +152,7 @@ class RunPageSchema(Schema):
     page_size = fields.Integer()
 
 
-class TimelineQuerySchema(Schema):
+class TimelineQuerySchema(RequestSchema):
     """Which entities (comma-separated uris; default the first 1,000) and steps (inclusive)."""
 
     entities = fields.String(validate=validate.Length(min=1, max=200_000))
@@ -171,3 +172,31 @@ class CompareSchema(Schema):
     run_a = fields.String()
     run_b = fields.String()
     difference = fields.Dict()
+
+
+class _ScenarioChoice(RequestSchema):
+    """A stored scenario (``scenario_id``) or an inline one (``scenario``): exactly one."""
+
+    scenario_id = fields.String(validate=_ID)
+    scenario = fields.Dict(keys=fields.String())
+    context = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class TwinEnqueueSchema(_ScenarioChoice):
+    """A simulation to queue: the twin and its scenario."""
+
+    twin_id = fields.String(required=True, validate=_ID)
+
+
+class RunScenarioSchema(RequestSchema):
+    """The input context of a stored scenario's run."""
+
+    context = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class WhatIfSchema(_ScenarioChoice):
+    """Changes to try on a copy of the twin, and the scenario to run against both."""
+
+    changes = fields.List(
+        fields.Dict(keys=fields.String()), required=True, validate=validate.Length(max=10_000)
+    )

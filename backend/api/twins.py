@@ -7,12 +7,14 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.access import requires
-from backend.api.paging import page_bounds
-from backend.api.schemas import PageQuerySchema
+from backend.access import RouteGroup, requires
+from backend.api.paging import PageQuerySchema, page_bounds
+from backend.api.queue import enqueued
+from backend.api.schemas import EnqueuedSchema
 from backend.api.twin_schemas import (
     CompareSchema,
     RunPageSchema,
+    RunScenarioSchema,
     RunSchema,
     ScenarioSchema,
     ScenarioWriteSchema,
@@ -21,24 +23,54 @@ from backend.api.twin_schemas import (
     TimelineQuerySchema,
     TimelineSchema,
     TwinDetailSchema,
+    TwinEnqueueSchema,
     TwinImportSchema,
     TwinPageSchema,
     TwinSchema,
     TwinWriteSchema,
+    WhatIfSchema,
 )
 from backend.services import services
-from shared.security.permissions import Permission
+from shared.jobs.enqueue import enqueue_job
+from shared.jobs.service import JobRequest
 from shared.twins import runs, service
 from shared.twins.analysis import analyse
 from shared.twins.imports import import_twin
+from shared.twins.job_kind import twin_job_request
+from shared.twins.permissions import TWINS_READ, TWINS_WRITE
 from shared.twins.validation import parse_twin
 
 blp = Blueprint("twins", __name__, url_prefix="/api/v1/twins", description="Digital twins and simulations")
+queue_blp = Blueprint(
+    "twin_jobs", __name__, url_prefix="/api/v1/queue/digital-twins", description="Queued twin simulations"
+)
+
+
+def _enqueue(request: JobRequest) -> dict[str, Any]:
+    svc = services()
+    return enqueued(enqueue_job(svc.runtime, svc.celery, request))
+
+
+@queue_blp.route("/enqueue")
+class EnqueueSimulation(MethodView):
+    @requires(TWINS_WRITE, group=RouteGroup.ENQUEUE)
+    @queue_blp.arguments(TwinEnqueueSchema)
+    @queue_blp.response(202, EnqueuedSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Queue a simulation of a twin (a stored scenario_id, or an inline scenario); 202 with the job id."""
+        request = twin_job_request(
+            services().db,
+            body["twin_id"],
+            scenario_id=body.get("scenario_id"),
+            scenario=body.get("scenario"),
+            context=body["context"],
+        )
+        return _enqueue(request)
 
 
 @blp.route("")
 class Twins(MethodView):
-    @requires(Permission.TWINS_READ)
+    @requires(TWINS_READ)
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, TwinPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +79,7 @@ class Twins(MethodView):
         items, total = service.list_twins(services().db, limit=limit, offset=offset)
         return {"items": items, "total": total, "page": query["page"], "page_size": limit}
 
-    @requires(Permission.TWINS_WRITE)
+    @requires(TWINS_WRITE)
     @blp.arguments(TwinWriteSchema)
     @blp.response(201, TwinSchema)
     def post(self, body: dict[str, Any]) -> Any:
@@ -57,7 +89,7 @@ class Twins(MethodView):
 
 @blp.route("/import")
 class ImportTwin(MethodView):
-    @requires(Permission.TWINS_WRITE)
+    @requires(TWINS_WRITE)
     @blp.arguments(TwinImportSchema)
     @blp.response(201, TwinSchema)
     def post(self, body: dict[str, Any]) -> Any:
@@ -67,7 +99,7 @@ class ImportTwin(MethodView):
 
 @blp.route("/<twin_id>")
 class TwinById(MethodView):
-    @requires(Permission.TWINS_READ)
+    @requires(TWINS_READ)
     @blp.response(200, TwinDetailSchema)
     def get(self, twin_id: str) -> dict[str, Any]:
         """Get a twin with its current entities and relationships."""
@@ -75,7 +107,7 @@ class TwinById(MethodView):
         fields = {name: getattr(loaded.record, name) for name in TwinSchema().fields}
         return {**fields, **loaded.twin.definition()}
 
-    @requires(Permission.TWINS_WRITE)
+    @requires(TWINS_WRITE)
     @blp.arguments(TwinWriteSchema)
     @blp.response(200, TwinSchema)
     def put(self, body: dict[str, Any], twin_id: str) -> Any:
@@ -83,7 +115,7 @@ class TwinById(MethodView):
         twin = parse_twin(body)
         return service.update_twin(services().db, twin_id, twin)
 
-    @requires(Permission.TWINS_WRITE)
+    @requires(TWINS_WRITE)
     @blp.response(204)
     def delete(self, twin_id: str) -> None:
         """Delete a twin with its scenarios and runs."""
@@ -92,7 +124,7 @@ class TwinById(MethodView):
 
 @blp.route("/<twin_id>/state")
 class TwinState(MethodView):
-    @requires(Permission.TWINS_READ)
+    @requires(TWINS_READ)
     @blp.arguments(StateQuerySchema, location="query")
     @blp.response(200, StatePageSchema)
     def get(self, query: dict[str, Any], twin_id: str) -> dict[str, Any]:
@@ -115,7 +147,7 @@ class TwinState(MethodView):
 
 @blp.route("/<twin_id>/analysis")
 class TwinAnalysis(MethodView):
-    @requires(Permission.TWINS_READ)
+    @requires(TWINS_READ)
     @blp.response(200)
     def get(self, twin_id: str) -> dict[str, Any]:
         """Critical entities and single points of failure, without a scenario."""
@@ -125,13 +157,13 @@ class TwinAnalysis(MethodView):
 
 @blp.route("/<twin_id>/scenarios")
 class Scenarios(MethodView):
-    @requires(Permission.TWINS_READ)
+    @requires(TWINS_READ)
     @blp.response(200, ScenarioSchema(many=True))
     def get(self, twin_id: str) -> Any:
         """The twin's scenarios, oldest first."""
         return service.list_scenarios(services().db, twin_id)
 
-    @requires(Permission.TWINS_WRITE)
+    @requires(TWINS_WRITE)
     @blp.arguments(ScenarioWriteSchema)
     @blp.response(201, ScenarioSchema)
     def post(self, body: dict[str, Any], twin_id: str) -> Any:
@@ -139,9 +171,39 @@ class Scenarios(MethodView):
         return service.create_scenario(services().db, twin_id, body)
 
 
+@blp.route("/<twin_id>/scenarios/<scenario_id>/run")
+class RunScenario(MethodView):
+    @requires(TWINS_WRITE, group=RouteGroup.ENQUEUE)
+    @blp.arguments(RunScenarioSchema)
+    @blp.response(202, EnqueuedSchema)
+    def post(self, body: dict[str, Any], twin_id: str, scenario_id: str) -> dict[str, Any]:
+        """Queue a run of a stored scenario; 202 with the job id (its output names the run)."""
+        request = twin_job_request(services().db, twin_id, scenario_id=scenario_id, context=body["context"])
+        return _enqueue(request)
+
+
+@blp.route("/<twin_id>/whatif")
+class WhatIf(MethodView):
+    @requires(TWINS_WRITE, group=RouteGroup.ENQUEUE)
+    @blp.arguments(WhatIfSchema)
+    @blp.response(202, EnqueuedSchema)
+    def post(self, body: dict[str, Any], twin_id: str) -> dict[str, Any]:
+        """Queue a what-if: the scenario on the twin and on a copy with the changes; the job's output holds
+        the difference of their figures."""
+        request = twin_job_request(
+            services().db,
+            twin_id,
+            scenario_id=body.get("scenario_id"),
+            scenario=body.get("scenario"),
+            changes=body["changes"],
+            context=body["context"],
+        )
+        return _enqueue(request)
+
+
 @blp.route("/<twin_id>/runs")
 class Runs(MethodView):
-    @requires(Permission.TWINS_READ)
+    @requires(TWINS_READ)
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, RunPageSchema)
     def get(self, query: dict[str, Any], twin_id: str) -> dict[str, Any]:
@@ -153,7 +215,7 @@ class Runs(MethodView):
 
 @blp.route("/<twin_id>/runs/<run_id>")
 class RunById(MethodView):
-    @requires(Permission.TWINS_READ)
+    @requires(TWINS_READ)
     @blp.response(200, RunSchema)
     def get(self, twin_id: str, run_id: str) -> Any:
         """A run: its scenario, metrics (bottlenecks, stability, recommendations) and event log."""
@@ -162,7 +224,7 @@ class RunById(MethodView):
 
 @blp.route("/<twin_id>/runs/<run_id>/timeline")
 class RunTimeline(MethodView):
-    @requires(Permission.TWINS_READ)
+    @requires(TWINS_READ)
     @blp.arguments(TimelineQuerySchema, location="query")
     @blp.response(200, TimelineSchema)
     def get(self, query: dict[str, Any], twin_id: str, run_id: str) -> dict[str, Any]:
@@ -180,8 +242,11 @@ class RunTimeline(MethodView):
 
 @blp.route("/<twin_id>/runs/<run_a>/compare/<run_b>")
 class CompareRuns(MethodView):
-    @requires(Permission.TWINS_READ)
+    @requires(TWINS_READ)
     @blp.response(200, CompareSchema)
     def get(self, twin_id: str, run_a: str, run_b: str) -> dict[str, Any]:
         """Run b's figures minus run a's (entities matched by uri)."""
         return runs.compare_runs(services().db, twin_id, run_a, run_b)
+
+
+blueprints = (blp, queue_blp)

@@ -21,7 +21,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, Unparseable
 from shared.twins.model import Twin
 from shared.twins.validation import parse_twin
 
@@ -95,7 +95,7 @@ def _parse(text: str, rdf_format: str) -> Graph:
         graph.parse(data=text, format=chosen, publicID=RELATIVE_BASE)
     except Exception as exc:  # rdflib raises a different class per parser and per error; all mean "bad RDF"
         detail = " ".join(str(exc).split())[:500] or type(exc).__name__
-        raise InvalidInput.at("ontology", f"does not parse as {rdf_format}: {detail}") from exc
+        raise Unparseable.at("ontology", f"does not parse as {rdf_format}: {detail}") from exc
     return graph
 
 

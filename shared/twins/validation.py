@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from shared.errors import InvalidInput, Problem
+from shared.errors import ErrorKind, InvalidInput, Problem
 from shared.twins import limits
 from shared.twins.events import check_event_parameters
 from shared.twins.model import (
@@ -27,9 +27,9 @@ _STATUSES = [s.value for s in EntityStatus]
 
 
 class TwinValidationError(InvalidInput):
-    """A twin or a scenario has one or more problems; all are listed (422)."""
+    """A twin or a scenario has one or more problems; all are listed."""
 
-    http_status = 422
+    kind = ErrorKind.INVALID_DEFINITION
 
     def __init__(self, what: str, problems: list[Problem]) -> None:
         self.problems = problems

@@ -169,11 +169,11 @@ def test_runs_timeline_and_compare_read_what_the_engine_stored(client: FlaskClie
     assert compared["difference"]["new_bottlenecks"] == [EX + "line"]
 
 
-def test_timeline_outside_the_run_is_a_400(client: FlaskClient, db: Database) -> None:
+def test_timeline_outside_the_run_is_a_422(client: FlaskClient, db: Database) -> None:
     twin_id = _twin(client)["id"]
     run = runs.run_scenario(db, twin_id, scenario={"name": "calm", "duration": 5})
     response = client.get(f"/api/v1/twins/{twin_id}/runs/{run.id}/timeline?from=9")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json["message"] == "from: step 9 is outside the run's steps 0..4"
 
 

@@ -17,6 +17,4 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "Utility.noop": "shared.plugins.builtin.utility:Noop",
     "Utility.sleep": "shared.plugins.builtin.utility:Sleep",
     "Utility.fib": "shared.plugins.builtin.utility:Fibonacci",
-    "Output.twin_state": "shared.twins.plugins:TwinStateOutput",
-    "Digital_Twin.simulate": "shared.twins.plugins:TwinSimulate",
 }

@@ -15,7 +15,7 @@ import shared.db.base
 
 revision = "0006_twins"
 # The coordinator re-chains this onto the newest revision on main when merging (one line).
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
