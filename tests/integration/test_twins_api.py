@@ -181,3 +181,36 @@ def test_analysis_names_the_entity_others_depend_on(client: FlaskClient) -> None
     twin_id = _twin(client)["id"]
     report = client.get(f"/api/v1/twins/{twin_id}/analysis").json
     assert report["most_depended_on"] == [{"uri": "a", "label": "a", "dependents": 1}]
+
+
+def test_enqueue_refuses_a_scenario_that_does_not_fit_the_twin_before_queueing(client: FlaskClient) -> None:
+    twin_id = _twin(client)["id"]
+    bad = {
+        "name": "x",
+        "duration": 3,
+        "events": [{"type": "process_failure", "target_uri": "ghost", "step": 0}],
+    }
+    response = client.post("/api/v1/queue/digital-twins/enqueue", json={"twin_id": twin_id, "scenario": bad})
+    assert response.status_code == 422
+    assert response.json["errors"] == [
+        {"location": "events[0].target_uri", "message": "no entity 'ghost' in this twin"}
+    ]
+    assert client.get("/api/v1/queue/jobs?kind=digital_twin").json["total"] == 0
+
+
+def test_enqueue_for_an_unknown_twin_is_a_404(client: FlaskClient) -> None:
+    response = client.post(
+        "/api/v1/queue/digital-twins/enqueue", json={"twin_id": "nope", "scenario_id": "x"}
+    )
+    assert response.status_code == 404
+
+
+def test_whatif_refuses_changes_naming_a_missing_entity(client: FlaskClient) -> None:
+    twin_id = _twin(client)["id"]
+    body = {
+        "scenario": {"name": "s", "duration": 3},
+        "changes": [{"op": "set_capacity", "uri": "q", "capacity": 3}],
+    }
+    response = client.post(f"/api/v1/twins/{twin_id}/whatif", json=body)
+    assert response.status_code == 422
+    assert response.json["errors"][0]["location"] == "changes[0].uri"
