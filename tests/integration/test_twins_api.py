@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -214,3 +215,39 @@ def test_whatif_refuses_changes_naming_a_missing_entity(client: FlaskClient) -> 
     response = client.post(f"/api/v1/twins/{twin_id}/whatif", json=body)
     assert response.status_code == 422
     assert response.json["errors"][0]["location"] == "changes[0].uri"
+
+
+def test_a_finished_pipeline_jobs_output_tables_become_a_twin(client: FlaskClient) -> None:
+    teams = [
+        {"id": "a", "kind": "team", "cap": 10, "load": 0.5},
+        {"id": "b", "kind": "team", "cap": 20, "load": 0.9},
+    ]
+    links = [{"from": "a", "to": "b", "w": 0.5}]
+    steps = [
+        {"name": "teams", "plugin": "Utility.noop", "config": {"value": teams}},
+        {"name": "links", "plugin": "Utility.noop", "config": {"value": links}},
+    ]
+    executed = client.post(
+        "/api/v1/pipelines/execute",
+        json={"pipeline_yaml": json.dumps({"name": "org", "steps": steps})},  # JSON is YAML
+    )
+    assert executed.status_code == 200 and executed.json["success"], executed.json
+    body = {
+        "name": "org",
+        "pipeline_output": {
+            "job_id": executed.json["job_id"],
+            "entities_key": "teams",
+            "relationships_key": "links",
+        },
+        "mapping": {
+            "entities": {"uri": "id", "type": "kind", "capacity": "cap", "utilization": "load"},
+            "relationships": {"source_uri": "from", "target_uri": "to", "strength": "w"},
+        },
+    }
+    imported = client.post("/api/v1/twins/import", json=body)
+    assert imported.status_code == 201, imported.json
+    detail = client.get(f"/api/v1/twins/{imported.json['id']}").json
+    assert [(e["uri"], e["state"]["capacity"]) for e in detail["entities"]] == [("a", 10.0), ("b", 20.0)]
+    assert detail["relationships"] == [
+        {"source_uri": "a", "target_uri": "b", "type": "depends_on", "strength": 0.5}
+    ]
