@@ -3,6 +3,7 @@ HTTP, wait, a what-if, a worker SIGKILLed mid-simulation, and cancel mid-run."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -179,3 +180,31 @@ def test_a_schedule_can_target_a_scenario_and_its_trigger_runs_it(
     job = _wait(client, triggered.json["job_id"])
     assert (job["status"], job["triggered_by"]) == ("succeeded", "manual"), job
     assert job["output"]["metrics"]["bottleneck_count"] == 1
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+def test_a_pipeline_on_a_worker_writes_twin_state_and_simulates_it(
+    client: FlaskClient, workers: WorkerPool
+) -> None:
+    workers.start(1)
+    twin_id = client.post("/api/v1/twins", json=PLANT).json["id"]
+    steps = [
+        {
+            "name": "readings",
+            "plugin": "Utility.noop",
+            "config": {"value": [{"uri": "line", "utilization": 0.95}]},
+        },
+        {"name": "sync", "plugin": "Output.twin_state", "config": {"input": "readings", "twin_id": twin_id}},
+        {"name": "sim", "plugin": "Digital_Twin.simulate", "config": {"twin_id": twin_id, "scenario": SURGE}},
+    ]
+    accepted = client.post(
+        "/api/v1/queue/pipelines/enqueue",
+        json={"pipeline_yaml": json.dumps({"name": "sync", "steps": steps})},
+    )
+    assert accepted.status_code == 202, accepted.json
+    job = _wait(client, accepted.json["job_id"])
+    assert job["status"] == "succeeded", job
+    assert job["output"]["sync"] == {"twin_id": twin_id, "revision": 2, "updated": 1}
+    # Line at 95 of 100, +50% from step 5 for 4 steps: over capacity for those 4 steps, on revision 2.
+    assert job["output"]["sim"]["twin_revision"] == 2
+    assert job["output"]["sim"]["metrics"]["bottlenecks"][0]["duration"] == 4
