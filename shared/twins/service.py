@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
 from shared.db.engine import Database
@@ -51,32 +52,52 @@ def create_twin(db: Database, twin: Twin, *, source: str = "json") -> TwinRecord
 def update_twin(db: Database, twin_id: str, twin: Twin) -> TwinRecord:
     """Replace ``twin_id``'s definition; its revision goes up by one (runs keep the one they simulated)."""
     with db.session() as session:
-        record = session.get(TwinRecord, twin_id, with_for_update=True)
-        if record is None:
-            raise NotFound(f"twin {twin_id} not found")
-        record.name = twin.name
-        record.description = twin.description
-        record.model_type = twin.model_type
-        record.entity_count = len(twin.entities)
-        record.relationship_count = len(twin.relationships)
-        record.revision += 1
-        record.updated_at = utcnow()
-        session.add(
-            TwinRevision(
-                twin_id=twin_id,
-                revision=record.revision,
-                definition=twin.definition(),
-                created_at=record.updated_at,
-            )
-        )
+        record = _locked(session, twin_id)
+        _add_revision(session, record, twin)
     return record
 
 
 def update_state(db: Database, twin_id: str, rows: list[dict[str, Any]]) -> TwinRecord:
-    """Write ``rows`` (``uri`` + state fields) into the twin's current state, as a new revision."""
-    loaded = load_twin(db, twin_id)
-    apply_state_rows(loaded.twin, rows)
-    return update_twin(db, twin_id, loaded.twin)
+    """Write ``rows`` (``uri`` + state fields) into the twin's current state, as a new revision.
+
+    Read, change and write happen in one transaction holding the twin's row, so two syncs at once
+    each build on the other's revision instead of one overwriting the other's rows."""
+    with db.session() as session:
+        record = _locked(session, twin_id)
+        definition = session.execute(
+            select(TwinRevision.definition).where(
+                TwinRevision.twin_id == twin_id, TwinRevision.revision == record.revision
+            )
+        ).scalar_one()
+        twin = Twin.from_stored(record.name, record.description, record.model_type, definition)
+        apply_state_rows(twin, rows)
+        _add_revision(session, record, twin)
+    return record
+
+
+def _locked(session: Session, twin_id: str) -> TwinRecord:
+    record = session.get(TwinRecord, twin_id, with_for_update=True)
+    if record is None:
+        raise NotFound(f"twin {twin_id} not found")
+    return record
+
+
+def _add_revision(session: Session, record: TwinRecord, twin: Twin) -> None:
+    record.name = twin.name
+    record.description = twin.description
+    record.model_type = twin.model_type
+    record.entity_count = len(twin.entities)
+    record.relationship_count = len(twin.relationships)
+    record.revision += 1
+    record.updated_at = utcnow()
+    session.add(
+        TwinRevision(
+            twin_id=record.id,
+            revision=record.revision,
+            definition=twin.definition(),
+            created_at=record.updated_at,
+        )
+    )
 
 
 def delete_twin(db: Database, twin_id: str) -> None:

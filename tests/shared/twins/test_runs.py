@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from shared.db.engine import Database
@@ -86,3 +88,15 @@ def test_deleting_a_twin_deletes_its_runs(db: Database, twin_id: str) -> None:
     service.delete_twin(db, twin_id)
     with pytest.raises(NotFound):
         runs.get_run(db, twin_id, run.id)
+
+
+def test_two_state_syncs_at_once_both_land(db: Database, twin_id: str) -> None:
+    rows = [[{"uri": "S", "utilization": 0.1}], [{"uri": "H", "utilization": 0.2}]]
+    threads = [threading.Thread(target=service.update_state, args=(db, twin_id, r)) for r in rows]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    loaded = service.load_twin(db, twin_id)
+    states = {e.uri: e.state.utilization for e in loaded.twin.entities}
+    assert (loaded.revision, states["S"], states["H"]) == (3, 0.1, 0.2)
