@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import weakref
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse_many
@@ -34,6 +35,9 @@ class RateLimiter:
         pool = pooled_pool(redis_url, socket_connect_timeout=1, socket_timeout=1)
         self._storage = RedisStorage(redis_url, connection_pool=pool, key_prefix="mimir:ratelimit")
         self._strategy = FixedWindowRateLimiter(self._storage)
+        # Nothing else closes these connections: when the app (and this limiter) is dropped, close them
+        # before the garbage collector finalizes their sockets (which warns about each one left open).
+        weakref.finalize(self, self._storage.storage.connection_pool.disconnect)
         self._limits = limits_by_group
 
     @classmethod

@@ -8,7 +8,7 @@ process may build its services before it forks only if it builds them again afte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, TypeVar
 
@@ -92,7 +92,7 @@ def build_services(
     jobs = JobRuntime(
         db=db,
         registry=plugins,
-        env=run_environment(settings),
+        env=replace(run_environment(settings), database=db),  # for steps on stored things (twins)
         lease_seconds=settings.lease_seconds,
         on_finished=partial(publish_job_finished, client),
         kinds=platform.job_kinds,

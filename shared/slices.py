@@ -22,7 +22,13 @@ from shared.security.permissions import Permission, Permissions
 from shared.settings_sections import SettingsSections
 
 # The one list of built-in slices, in install order.
-SLICES: tuple[str, ...] = ("shared.security", "shared.pipelines", "shared.jobs", "shared.scheduling")
+SLICES: tuple[str, ...] = (
+    "shared.security",
+    "shared.pipelines",
+    "shared.jobs",
+    "shared.scheduling",
+    "shared.twins",
+)
 
 # A plugin to import on first use: ``"module:Class"`` or a callable returning the class.
 PluginTarget = str | Callable[[], Any]
