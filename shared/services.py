@@ -94,6 +94,7 @@ def build_services(
         registry=plugins,
         env=replace(run_environment(settings), database=db),  # for steps on stored things (twins)
         lease_seconds=settings.lease_seconds,
+        job_timeout_seconds=settings.job_timeout_seconds,
         on_finished=partial(publish_job_finished, client),
         kinds=platform.job_kinds,
     )

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from shared.errors import ErrorKind, MimirError
 from shared.jobs.status import JobStatus
+from shared.stopping import StopSignal
 
 
 class UnknownJobKind(MimirError):
@@ -50,10 +51,19 @@ class RunningJob(Protocol):
         ...
 
     @property
-    def is_cancel_requested(self) -> bool: ...
+    def stop_signal(self) -> StopSignal:
+        """Set when the attempt must stop (a cancel, a lost lease, the job's time limit); code that waits
+        should wait on ``stop_signal.wait(seconds)`` so it wakes at once."""
+        ...
+
+    @property
+    def is_cancel_requested(self) -> bool:
+        """Whether the attempt must stop (cancelled, lease lost, or over its time limit)."""
+        ...
 
     def raise_if_cancelled(self) -> None:
-        """Raise :class:`shared.errors.JobCancelled` if the job was cancelled or its lease was lost."""
+        """Raise :class:`shared.errors.JobCancelled` if the job was cancelled or its lease was lost, or
+        :class:`shared.stopping.TimeLimitExceeded` if it ran past its time limit."""
 
     def progress(
         self, fraction: float, *, current_step: str | None = None, steps: list[dict[str, Any]] | None = None

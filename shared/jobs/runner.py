@@ -10,7 +10,7 @@ from typing import Any
 
 from shared.config import Settings
 from shared.db.engine import Database
-from shared.errors import JobCancelled
+from shared.errors import JobCancelled, MimirError
 from shared.jobs import service
 from shared.jobs.kinds import JobKind, JobKinds, JobOutcome, UnknownJobKind
 from shared.jobs.leases import LeaseRenewer, LeaseWatch, Progress
@@ -21,12 +21,11 @@ from shared.jobs.status import JobStatus
 from shared.observability import metrics
 from shared.plugins.base import RunEnvironment
 from shared.plugins.registry import PluginRegistry
+from shared.stopping import StopSignal, TimeLimitExceeded
 
 log = logging.getLogger(__name__)
 
-
-class LeaseLost(JobCancelled):
-    """The lease expired and another worker may own the job now: stop without writing."""
+JOB_TIMEOUT_SETTING = "queue.job_timeout_seconds"
 
 
 def _builtin_kinds() -> JobKinds:
@@ -38,12 +37,13 @@ def _builtin_kinds() -> JobKinds:
 @dataclass(frozen=True)
 class JobRuntime:
     """What a process needs to run jobs: the database, the installed job kinds, plugins, the file/HTTP
-    environment, lease timing."""
+    environment, lease timing, and how long one attempt may run (None: no limit)."""
 
     db: Database
     registry: PluginRegistry
     env: RunEnvironment
     lease_seconds: float
+    job_timeout_seconds: float | None = None
     on_finished: Callable[[str, JobStatus], None] | None = None
     kinds: JobKinds = field(default_factory=_builtin_kinds)
     renewer: LeaseRenewer = field(init=False)
@@ -64,6 +64,7 @@ def run_environment(settings: Settings) -> RunEnvironment:
         max_rendered_value_bytes=settings.max_rendered_value_bytes,
         max_step_output_bytes=settings.max_step_output_bytes,
         max_context_bytes=settings.max_context_bytes,
+        step_timeout_seconds=settings.step_timeout_seconds,
     )
 
 
@@ -106,14 +107,15 @@ class Attempt:
         return self._runtime
 
     @property
+    def stop_signal(self) -> StopSignal:
+        return self._watch.signal
+
+    @property
     def is_cancel_requested(self) -> bool:
-        return self._watch.is_lost or self._watch.is_cancel_requested
+        return self._watch.signal.is_stopped
 
     def raise_if_cancelled(self) -> None:
-        if self._watch.is_lost:
-            raise LeaseLost("lease lost")
-        if self._watch.is_cancel_requested:
-            raise JobCancelled("cancelled")
+        self._watch.signal.raise_if_stopped()
 
     def progress(
         self, fraction: float, *, current_step: str | None = None, steps: list[dict[str, Any]] | None = None
@@ -146,7 +148,9 @@ def run_claimed_job(runtime: JobRuntime, job: JobRecord, lease: Lease) -> JobSta
 
 def _run_attempt(runtime: JobRuntime, job: JobRecord, lease: Lease, job_log: JobLog) -> JobStatus | None:
     started = metrics.job_started(job.pipeline_name, lease.attempt)
-    watch = runtime.renewer.watch(lease, job_log)
+    signal = StopSignal()
+    signal.limit_job(runtime.job_timeout_seconds, JOB_TIMEOUT_SETTING)
+    watch = runtime.renewer.watch(lease, job_log, signal)
     attempt = Attempt(runtime, job, lease, watch, job_log)
     try:
         outcome = _outcome(runtime.kinds, attempt)
@@ -184,7 +188,12 @@ def _outcome(kinds: JobKinds, attempt: Attempt) -> JobOutcome:
     try:
         outcome = kind.run(attempt)
     except JobCancelled:
+        over_time = attempt.stop_signal.reason
+        if isinstance(over_time, TimeLimitExceeded):  # a kind that stops on is_cancel_requested
+            return JobOutcome(JobStatus.FAILED, error=over_time.message)
         return JobOutcome(JobStatus.CANCELLED, error="cancelled")
+    except MimirError as exc:  # a time limit raised by raise_if_cancelled, or the kind's own refusal
+        return JobOutcome(JobStatus.FAILED, error=exc.message)
     except Exception as exc:  # a kind's own bug must fail the job, not the worker
         log.exception("job %s (%s) failed", attempt.job_id, attempt.kind)
         return JobOutcome(JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")

@@ -246,6 +246,15 @@ def cancel_job(db: Database, job_id: str) -> JobRecord:
     return get_job(db, job_id)
 
 
+def cancel_requested_among(db: Database, job_ids: Sequence[str]) -> set[str]:
+    """Which of ``job_ids`` a caller asked to cancel (one query, for the lease renewer's tick)."""
+    with db.reads() as session:
+        rows = session.execute(
+            select(JobRecord.id).where(JobRecord.id.in_(job_ids), JobRecord.cancel_requested.is_(True))
+        )
+        return {str(row[0]) for row in rows}
+
+
 def get_job(db: Database, job_id: str) -> JobRecord:
     """The job with ``job_id``; :class:`NotFound` when there is none."""
     with db.reads() as session:

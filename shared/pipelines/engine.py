@@ -16,6 +16,9 @@ from shared.pipelines.sizes import json_size, megabytes
 from shared.pipelines.templating import render
 from shared.plugins.base import RunContext, RunEnvironment, StepSpec
 from shared.plugins.registry import PluginRegistry
+from shared.stopping import StopSignal, TimeLimitExceeded
+
+STEP_TIMEOUT_SETTING = "plugins.step_timeout_seconds"
 
 
 @dataclass
@@ -67,26 +70,33 @@ def run_pipeline(
     context: dict[str, Any] | None = None,
     env: RunEnvironment | None = None,
     observer: StepObserver | None = None,
+    stop: StopSignal | None = None,
 ) -> RunResult:
     """Run every step in order; stop at the first failure. ``observer`` sees each step start and end.
 
-    The observer may raise :class:`JobCancelled` to stop the run before the next step.
+    ``stop`` (set by a cancel, a lost lease or the job's time limit) is checked before each step and is
+    what a waiting step wakes on; each step runs under ``env.step_timeout_seconds``. A cancel (or an
+    observer raising :class:`JobCancelled`) ends the run as cancelled; a time limit fails the step.
     """
-    run_context = RunContext(values=dict(context or {}), env=env or RunEnvironment())
+    run_context = RunContext(
+        values=dict(context or {}), env=env or RunEnvironment(), stop=stop or StopSignal()
+    )
     sizes = _ContextSizes(run_context)
     records = [StepRecord(index=i, name=s.name, plugin=s.plugin) for i, s in enumerate(definition.steps)]
     for record, step in zip(records, definition.steps, strict=True):
+        if isinstance(run_context.stop.reason, JobCancelled):  # the next step never starts
+            return _cancelled(run_context, records)
         record.status = StepStatus.RUNNING
         record.started_at = _now()
         try:
+            run_context.stop.raise_if_stopped()  # the job's time limit fails the step it would start
             if observer:
                 observer(record, records)
             started = time.perf_counter()
-            output = _execute(step, registry, run_context, record.index, sizes)
+            output = _execute_in_time(step, registry, run_context, record.index, sizes)
             record.duration_ms = round((time.perf_counter() - started) * 1000, 3)
         except JobCancelled:
-            _skip_rest(records, "cancelled")
-            return RunResult(False, run_context.values, records, "cancelled", cancelled=True)
+            return _cancelled(run_context, records)
         except MimirError as exc:
             return _failed(run_context, records, record, exc.message)
         except Exception as exc:  # a plugin's own bug must fail the step, not the worker
@@ -98,9 +108,26 @@ def run_pipeline(
             try:
                 observer(record, records)
             except JobCancelled:
-                _skip_rest(records, "cancelled")
-                return RunResult(False, run_context.values, records, "cancelled", cancelled=True)
+                return _cancelled(run_context, records)
     return RunResult(True, run_context.values, records)
+
+
+def _execute_in_time(
+    step: StepDefinition, registry: PluginRegistry, context: RunContext, index: int, sizes: _ContextSizes
+) -> Any:
+    """The step's output; a :class:`TimeLimitExceeded` if it overran its (or the job's) time limit, even
+    when it could not be interrupted and finished late."""
+    with context.stop.limit_step(context.env.step_timeout_seconds, STEP_TIMEOUT_SETTING):
+        output = _execute(step, registry, context, index, sizes)
+    if isinstance(context.stop.reason, TimeLimitExceeded):
+        raise context.stop.reason
+    # A cancel that came while an uninterruptible step ran keeps the step's output; the next check stops.
+    return output
+
+
+def _cancelled(context: RunContext, records: list[StepRecord]) -> RunResult:
+    _skip_rest(records, "cancelled")
+    return RunResult(False, context.values, records, "cancelled", cancelled=True)
 
 
 def _execute(

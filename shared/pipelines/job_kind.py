@@ -1,8 +1,8 @@
 """The pipeline job kind: a job whose spec is a pipeline definition, run step by step by the engine.
 
 Its runner adapts :func:`shared.pipelines.engine.run_pipeline` to the job machinery: each step's start and
-end becomes progress (the per-step records) and a log line; a cancellation or a lost lease stops the run
-before the next step.
+end becomes progress (the per-step records) and a log line; the job's stop signal (a cancel, a lost lease,
+the job's time limit) interrupts a step that waits and stops the run before the next step.
 """
 
 from __future__ import annotations
@@ -48,7 +48,12 @@ def run_pipeline_job(job: RunningJob) -> JobOutcome:
     runtime: JobRuntime = job.services
     definition = PipelineDefinition.from_dict(job.spec["definition"])
     result = run_pipeline(
-        definition, runtime.registry, context=job.input, env=runtime.env, observer=_observer(job)
+        definition,
+        runtime.registry,
+        context=job.input,
+        env=runtime.env,
+        observer=_observer(job),
+        stop=job.stop_signal,
     )
     _log_ended_steps(job, result)
     metrics.steps_finished(definition.name, result.steps)

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import jsonschema
 
 from shared.errors import PluginError, Problem
+from shared.stopping import StopSignal
 
 # The step types of pipelines (installed by the pipelines slice; other slices may add their own types).
 PIPELINE_PLUGIN_TYPES = ("Input", "Data_Processing", "AI_Models", "Output", "Utility")
@@ -52,6 +53,8 @@ class RunEnvironment:
     max_rendered_value_bytes: int = 1024 * 1024
     max_step_output_bytes: int = 16 * 1024 * 1024
     max_context_bytes: int = 64 * 1024 * 1024
+    # A step's time limit (plugins.step_timeout_seconds); None: steps run as long as they take.
+    step_timeout_seconds: float | None = None
     # The process's database (shared.db.engine.Database) for steps that read or write stored things, such
     # as Output.twin_state; None where a pipeline runs without services (``mimir run``).
     database: Any = None
@@ -59,10 +62,13 @@ class RunEnvironment:
 
 @dataclass
 class RunContext:
-    """The run's context: values written by earlier steps and the input context, plus the environment."""
+    """The run's context: values written by earlier steps and the input context, the environment, and the
+    run's stop signal (a step that waits should wait on ``stop.wait(seconds)``, not ``time.sleep``, and
+    raise ``stop.raise_if_stopped()`` when it wakes, so a cancel or a time limit ends it at once)."""
 
     values: dict[str, Any] = field(default_factory=dict)
     env: RunEnvironment = field(default_factory=RunEnvironment)
+    stop: StopSignal = field(default_factory=StopSignal)
 
     def get(self, key: str) -> Any:
         """The value stored under ``key``; a :class:`PluginError` naming the key if there is none."""

@@ -25,6 +25,7 @@ from urllib3.exceptions import HTTPError, TimeoutError
 
 from shared.errors import PluginError
 from shared.plugins.netguard import HttpPolicy, Target, resolve_target
+from shared.stopping import StopSignal
 
 MAX_REDIRECTS = 5
 _CHUNK = 64 * 1024
@@ -64,15 +65,18 @@ def fetch(
     policy: HttpPolicy,
     *,
     resolve: Callable[[str, HttpPolicy], Target] = resolve_target,
+    stop: StopSignal | None = None,
 ) -> FetchResponse:
     """The response to ``request`` after at most :data:`MAX_REDIRECTS` checked redirects.
 
     ``resolve`` checks each URL and names the address to connect to (tests substitute a rebinding one).
+    ``stop`` (the run's stop signal) ends the fetch at once when set, raising its reason, and its time
+    limit shortens the request's own.
     """
     url, method = request.url, request.method
     headers = dict(request.headers)
     origin = urlsplit(url).netloc
-    with _Deadline(request.timeout_seconds) as deadline:
+    with _Deadline(request.timeout_seconds, stop or StopSignal()) as deadline:
         for _ in range(MAX_REDIRECTS + 1):
             target = resolve(url, policy)
             prepared = requests.Request(
@@ -99,23 +103,30 @@ class _Deadline:
 
     Socket timeouts bound each wait for a byte, so a server sending one byte a second never trips them; a
     timer shuts down the open connection's socket when the deadline passes, which ends any blocked read.
+    The run's stop signal does the same when it is set (a cancel), and its time limit, if sooner, is when
+    the timer fires.
     """
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, stop: StopSignal) -> None:
         self.seconds = seconds
+        self._stop = stop
         self._ends_at = time.monotonic() + seconds
         self._lock = threading.Lock()
         self._socket: socket.socket | None = None
-        self._timer = threading.Timer(seconds, self._expire)
+        limit = stop.remaining()
+        self._timer = threading.Timer(seconds if limit is None else min(seconds, limit), self._expire)
         self._timer.daemon = True
+        self._forget_stop: Callable[[], None] = lambda: None
         self.is_expired = False
 
     def __enter__(self) -> _Deadline:
         self._timer.start()
+        self._forget_stop = self._stop.on_stop(self._expire)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self._timer.cancel()
+        self._forget_stop()
 
     def remaining(self) -> float:
         """Seconds left (at least a millisecond, so a timeout is never zero, which means 'no wait')."""
@@ -129,11 +140,18 @@ class _Deadline:
                 _shut(sock)
 
     def check(self, url: str) -> None:
-        """A :class:`PluginError` if the deadline has passed."""
+        """The stop signal's reason if it is set, else a :class:`PluginError` if the deadline has passed."""
+        self._stop.raise_if_stopped()
         if self.is_expired or time.monotonic() >= self._ends_at:
             raise PluginError(f"{url}: no answer within {self.seconds:g}s")
 
+    def timed_out(self, url: str) -> PluginError:
+        """The error for a socket timeout: the stop signal's reason (a time limit) if set, else ours."""
+        self._stop.raise_if_stopped()
+        return PluginError(f"{url}: no answer within {self.seconds:g}s")
+
     def _expire(self) -> None:
+        self._stop.check_limits()  # the timer may have fired for the run's time limit, not ours
         with self._lock:
             self.is_expired = True
             if self._socket is not None:
@@ -190,7 +208,7 @@ def _send_once(
                 assert_same_host=False,
             )
         except TimeoutError as exc:
-            raise PluginError(f"{target.url}: no answer within {deadline.seconds:g}s") from exc
+            raise deadline.timed_out(target.url) from exc
         except HTTPError as exc:
             deadline.check(target.url)
             raise PluginError(f"{target.url}: request failed: {type(exc).__name__}") from exc
@@ -239,7 +257,7 @@ def _read_capped(raw: urllib3.BaseHTTPResponse, max_bytes: int, url: str, deadli
             deadline.check(url)
             chunks.append(chunk)
     except TimeoutError as exc:
-        raise PluginError(f"{url}: no answer within {deadline.seconds:g}s") from exc
+        raise deadline.timed_out(url) from exc
     except HTTPError as exc:
         deadline.check(url)
         raise PluginError(f"{url}: reading the response failed: {type(exc).__name__}") from exc

@@ -1,4 +1,5 @@
-"""Input.api: an HTTP request with a timeout, a response-size cap, and private addresses refused.
+"""Input.api: an HTTP request with a total deadline, a response-size cap, and private addresses refused; a
+cancel or the step's time limit ends it at once.
 
 The checks and the pinned connection live in :mod:`shared.plugins.netguard` and
 :mod:`shared.plugins.pinned_http`; every step that fetches a URL goes through them.
@@ -50,7 +51,7 @@ class ApiInput(Plugin):
             max_bytes=min(int(config.get("max_bytes", env.http_max_bytes)), env.http_max_bytes),
         )
         policy = HttpPolicy.from_allowlist(env.http_allowlist, allow_private=env.http_allow_private)
-        return _result(fetch(request, policy))
+        return _result(fetch(request, policy, stop=context.stop))
 
 
 def _result(response: FetchResponse) -> dict[str, Any]:

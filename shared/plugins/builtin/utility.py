@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from shared.plugins.base import Plugin, RunContext, StepSpec
@@ -21,7 +20,8 @@ class Noop(Plugin):
 
 
 class Sleep(Plugin):
-    """Sleeps ``seconds`` (at most an hour) and returns how long it slept."""
+    """Sleeps ``seconds`` (at most an hour, cut short by a cancel or a time limit) and returns how long it
+    slept."""
 
     type = "Utility"
     name = "sleep"
@@ -35,7 +35,9 @@ class Sleep(Plugin):
 
     def execute_step(self, step: StepSpec, context: RunContext) -> Any:
         seconds = float(step.config["seconds"])
-        time.sleep(seconds)
+        # Waits on the run's stop signal, so a cancel or a time limit ends the sleep at once.
+        context.stop.wait(seconds)
+        context.stop.raise_if_stopped()
         return {"slept_seconds": seconds}
 
 

@@ -10,10 +10,11 @@ from urllib.parse import unquote
 
 import pytest
 
-from shared.errors import PluginError
+from shared.errors import JobCancelled, PluginError
 from shared.plugins.netguard import HttpPolicy, Target, resolve_target
 from shared.plugins.pinned_http import FetchRequest
 from shared.plugins.pinned_http import fetch as fetch_url
+from shared.stopping import StopSignal, TimeLimitExceeded
 from tests.shared.plugins.steps import run_step
 
 # The test server listens on 127.0.0.2, which the operator allowlist admits; 127.0.0.1 stays refused.
@@ -192,3 +193,29 @@ def test_the_connection_goes_to_the_checked_address_with_the_name_in_the_host_he
         resolve=rebinding_resolver,
     )
     assert json.loads(response.content) == {"host": f"rebind.invalid:{port}"}
+
+
+def _fetch_under(stop: StopSignal, url: str, timeout_seconds: float = 30) -> None:
+    policy = HttpPolicy.from_allowlist(ALLOWLIST, allow_private=False)
+    fetch_url(FetchRequest(url=url, timeout_seconds=timeout_seconds), policy, stop=stop)
+
+
+@pytest.mark.parametrize("path", ["/trickle-body", "/trickle-headers"])
+def test_a_cancel_ends_a_request_in_progress_at_once(server: str, path: str) -> None:
+    stop = StopSignal()
+    threading.Timer(0.3, stop.stop, [JobCancelled("cancelled")]).start()
+    started = time.monotonic()
+    with pytest.raises(JobCancelled):
+        _fetch_under(stop, f"{server}{path}")
+    assert time.monotonic() - started < 1
+
+
+def test_the_step_time_limit_ends_a_request_before_its_own_timeout(server: str) -> None:
+    stop = StopSignal()
+    started = time.monotonic()
+    with (
+        pytest.raises(TimeLimitExceeded, match="plugins.step_timeout_seconds"),
+        stop.limit_step(0.5, "plugins.step_timeout_seconds"),
+    ):
+        _fetch_under(stop, f"{server}/trickle-body")
+    assert time.monotonic() - started < 1.5
