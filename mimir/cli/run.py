@@ -115,4 +115,5 @@ def _run_environment(settings: Settings) -> RunEnvironment:
         http_max_bytes=settings.http_max_bytes,
         http_allow_private=settings.http_allow_private,
         http_allowlist=settings.http_allowlist,
+        step_timeout_seconds=settings.step_timeout_seconds,
     )
