@@ -117,7 +117,13 @@ def _execute_in_time(
 ) -> Any:
     """The step's output; a :class:`TimeLimitExceeded` if it overran its (or the job's) time limit, even
     when it could not be interrupted and finished late."""
-    with context.stop.limit_step(context.env.step_timeout_seconds, STEP_TIMEOUT_SETTING):
+    # The step's own timeout_seconds, else the operator's default for every step.
+    limit: float | None
+    if step.timeout_seconds is not None:
+        limit, setting = step.timeout_seconds, f"steps[{index}].timeout_seconds"
+    else:
+        limit, setting = context.env.step_timeout_seconds, STEP_TIMEOUT_SETTING
+    with context.stop.limit_step(limit, setting):
         output = _execute(step, registry, context, index, sizes)
     if isinstance(context.stop.reason, TimeLimitExceeded):
         raise context.stop.reason

@@ -8,7 +8,7 @@ from typing import Any
 from shared.plugins.base import StepSpec
 
 PIPELINE_FIELDS = ("name", "description", "enabled", "inputs", "steps")
-STEP_FIELDS = ("name", "plugin", "config", "output")
+STEP_FIELDS = ("name", "plugin", "config", "output", "timeout_seconds")
 
 
 # A step as written has the shape of a step as a plugin receives it (the engine renders its config first):
@@ -52,6 +52,7 @@ class PipelineDefinition:
                     plugin=s["plugin"],
                     config=dict(s.get("config") or {}),
                     output=s.get("output"),
+                    timeout_seconds=s.get("timeout_seconds"),
                 )
                 for s in data["steps"]
             ),

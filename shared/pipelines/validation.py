@@ -14,6 +14,7 @@ from shared.plugins.registry import PluginRegistry
 
 KEY_PATTERN = re.compile(r"^[A-Za-z_][\w-]{0,127}$")
 MAX_STEPS = 500
+MAX_STEP_TIMEOUT = 7 * 24 * 3600  # a week: past that a limit is a typo
 
 
 def load_pipelines(
@@ -153,6 +154,11 @@ def _check_step(
     output = raw.get("output")
     if output is not None and not (isinstance(output, str) and KEY_PATTERN.match(output)):
         problems.append(Problem(f"{where}.output", "must be a context key: letters, digits, '_' or '-'"))
+    timeout = raw.get("timeout_seconds")
+    if timeout is not None and not _is_time_limit(timeout):
+        problems.append(
+            Problem(f"{where}.timeout_seconds", f"must be a number of seconds from 0 to {MAX_STEP_TIMEOUT}")
+        )
     config = raw.get("config", {})
     if config is None:
         config = {}
@@ -168,7 +174,15 @@ def _check_step(
             problems.append(Problem(location, _unknown_key_message(key, available)))
     if problems:
         return None, problems
-    return StepDefinition(name=str(name).strip(), plugin=raw["plugin"], config=config, output=output), []
+    step = StepDefinition(
+        name=str(name).strip(), plugin=raw["plugin"], config=config, output=output, timeout_seconds=timeout
+    )
+    return step, []
+
+
+def _is_time_limit(value: Any) -> bool:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return is_number and 0 < value <= MAX_STEP_TIMEOUT
 
 
 def _check_plugin(

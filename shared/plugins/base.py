@@ -17,13 +17,14 @@ PIPELINE_PLUGIN_TYPES = ("Input", "Data_Processing", "AI_Models", "Output", "Uti
 
 @dataclass(frozen=True)
 class StepSpec:
-    """One step of a pipeline: which plugin, its config (rendered before a plugin sees it), and where its
-    result goes."""
+    """One step of a pipeline: which plugin, its config (rendered before a plugin sees it), where its
+    result goes, and how long it may run (None: ``plugins.step_timeout_seconds``)."""
 
     name: str
     plugin: str
     config: dict[str, Any] = field(default_factory=dict)
     output: str | None = None
+    timeout_seconds: float | None = None
 
     @property
     def output_key(self) -> str:
@@ -35,6 +36,8 @@ class StepSpec:
         data: dict[str, Any] = {"name": self.name, "plugin": self.plugin, "config": self.config}
         if self.output is not None:
             data["output"] = self.output
+        if self.timeout_seconds is not None:
+            data["timeout_seconds"] = self.timeout_seconds
         return data
 
 

@@ -102,3 +102,14 @@ def test_the_job_time_limit_fails_the_running_step_naming_the_setting(registry: 
     assert result.error == (
         "step 0 (nap) failed: the job ran longer than its limit of 0.3s (queue.job_timeout_seconds)"
     )
+
+
+def test_a_step_own_timeout_seconds_overrides_the_default_and_is_named(registry: PluginRegistry) -> None:
+    env = RunEnvironment(step_timeout_seconds=60)
+    nap = StepDefinition("nap", "Utility.sleep", {"seconds": 60}, timeout_seconds=0.2)
+    result, took = _run(registry, nap, StopSignal(), env)
+    assert took < 1
+    assert (
+        result.error
+        == "step 0 (nap) failed: the step ran longer than its limit of 0.2s (steps[0].timeout_seconds)"
+    )

@@ -108,3 +108,16 @@ def test_a_template_may_stand_where_the_schema_wants_a_number(registry: PluginRe
         "name: p\ninputs: [n]\nsteps:\n  - {name: a, plugin: Utility.sleep, config: {seconds: '{{ n }}'}}\n"
     )
     assert load_single_pipeline(text, registry).steps[0].config == {"seconds": "{{ n }}"}
+
+
+def test_a_step_timeout_is_kept_and_a_bad_one_is_named(registry: PluginRegistry) -> None:
+    good = load_single_pipeline(
+        "name: p\nsteps:\n  - {name: a, plugin: Utility.noop, timeout_seconds: 2.5}\n", registry
+    )
+    assert good.steps[0].timeout_seconds == 2.5
+    assert good.to_dict()["steps"][0]["timeout_seconds"] == 2.5
+    for bad in ("0", "-1", "'5s'", "true"):
+        text = f"name: p\nsteps:\n  - {{name: a, plugin: Utility.noop, timeout_seconds: {bad}}}\n"
+        with pytest.raises(PipelineValidationError) as exc:
+            load_single_pipeline(text, registry)
+        assert _locations(exc) == ["pipeline.steps[0].timeout_seconds"]
