@@ -5,9 +5,21 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
-from backend import metrics, request_body, request_ids
+from backend import event_streams, metrics, request_body, request_ids, web_ui
 from backend.access import SECURITY_SCHEMES
-from backend.api import auth, health, job_logs, monitoring, pipelines, plugins, queue, scheduler, visualize
+from backend.api import (
+    auth,
+    events,
+    health,
+    job_logs,
+    monitoring,
+    pipeline_drafts,
+    pipelines,
+    plugins,
+    queue,
+    scheduler,
+    visualize,
+)
 from backend.api import config as config_api
 from backend.auth import Gatekeeper, KeyCache
 from backend.body_limit import init_body_limit
@@ -41,7 +53,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
     register_error_handlers(app)
+    event_streams.init_app(app, settings.resolved_redis_url, settings.max_event_streams)
     for blueprint in (
+        pipeline_drafts.blp,  # before pipelines: /pipelines/validate is not a pipeline id
         pipelines.blp,
         queue.blp,
         scheduler.blp,
@@ -53,8 +67,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         monitoring.scrape_blp,
         job_logs.blp,
         visualize.blp,
+        events.blp,
     ):
         api.register_blueprint(blueprint)
+    web_ui.init_app(app)  # after the API, whose routes win over the UI's catch-all
     request_ids.init_app(app)  # before the gatekeeper, so refusals carry an id too
     Gatekeeper(settings, KeyCache(services.db), RateLimiter.from_settings(settings)).init_app(app)
     request_body.init_app(app)  # after the gatekeeper: bodies of refused calls are not parsed

@@ -126,6 +126,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("server", "max_page_size"): ("max_page_size", _positive_int),
     ("server", "processes"): ("api_processes", _positive_int),
     ("server", "threads"): ("api_threads", _positive_int),
+    ("server", "max_event_streams"): ("max_event_streams", _positive_int),
     ("persistence", "data_dir"): ("data_dir", _path),
     ("persistence", "database_url"): ("database_url", _optional_str),
     ("queue", "redis_url"): ("redis_url", _optional_str),
@@ -195,6 +196,7 @@ class Settings:
     api_processes: int = 1
     # A request waiting on a job (/wait) holds its thread; idle threads cost nothing (created on demand).
     api_threads: int = 256
+    max_event_streams: int = 100
     worker_concurrency: int = 2
     max_body_bytes: int = 2 * 1024 * 1024
     max_wait_seconds: float = 300.0

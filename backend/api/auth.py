@@ -9,10 +9,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.access import RouteGroup, requires
-from backend.auth import gatekeeper
+from backend.auth import current_principal, gatekeeper
 from backend.services import services
 from shared.security.keys import create_api_key, list_api_keys, revoke_api_key
-from shared.security.permissions import Permission, Role
+from shared.security.permissions import ROLE_PERMISSIONS, Permission, Role
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="API keys")
 
@@ -39,6 +39,32 @@ class IssuedApiKeySchema(ApiKeySchema):
     """A key just created, with the key: shown in this response only."""
 
     key = fields.String()
+
+
+class WhoAmISchema(Schema):
+    """The calling key: its name, role, and the permissions the role grants (what a UI may offer)."""
+
+    key_id = fields.String()
+    name = fields.String()
+    role = fields.String()
+    permissions = fields.List(fields.String())
+
+
+@blp.route("/whoami")
+class WhoAmI(MethodView):
+    # Every role holds the read permissions, so any valid key may ask who it is.
+    @requires(Permission.PIPELINES_READ)
+    @blp.response(200, WhoAmISchema)
+    def get(self) -> dict[str, Any]:
+        """The calling key and what its role may do."""
+        principal = current_principal()
+        granted = ROLE_PERMISSIONS.get(Role(principal.role), frozenset())
+        return {
+            "key_id": principal.key_id,
+            "name": principal.name,
+            "role": principal.role,
+            "permissions": sorted(p.value for p in granted),
+        }
 
 
 @blp.route("/apikeys")

@@ -60,11 +60,16 @@ class Jobs(MethodView):
     @blp.arguments(JobListQuerySchema, location="query")
     @blp.response(200, JobPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """List jobs, newest first, filtered by status and pipeline."""
+        """List jobs, newest first, filtered by status, pipeline and what triggered them."""
         limit, offset = page_bounds(query)
         status = JobStatus(query["status"]) if "status" in query else None
         items, total = jobs.list_jobs(
-            services().db, status=status, pipeline_id=query.get("pipeline_id"), limit=limit, offset=offset
+            services().db,
+            status=status,
+            pipeline_id=query.get("pipeline_id"),
+            triggered_by=query.get("triggered_by"),
+            limit=limit,
+            offset=offset,
         )
         return {"items": items, "total": total, "page": query["page"], "page_size": limit}
 

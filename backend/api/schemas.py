@@ -58,6 +58,7 @@ class JobListQuerySchema(PageQuerySchema):
 
     status = fields.String(validate=validate.OneOf([s.value for s in JobStatus]))
     pipeline_id = fields.String(validate=validate.Length(min=1, max=36))
+    triggered_by = fields.String(validate=validate.OneOf(["api", "scheduler", "manual"]))
 
 
 class WaitQuerySchema(Schema):
