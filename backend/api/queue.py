@@ -11,6 +11,7 @@ from backend.access import RouteGroup, requires
 from backend.api.paging import page_bounds
 from backend.api.schemas import (
     EnqueuedSchema,
+    JobDetailSchema,
     JobListQuerySchema,
     JobPageSchema,
     JobSchema,
@@ -77,9 +78,9 @@ class Jobs(MethodView):
 @blp.route("/jobs/<job_id>")
 class JobById(MethodView):
     @requires(Permission.JOBS_READ)
-    @blp.response(200, JobSchema)
+    @blp.response(200, JobDetailSchema)
     def get(self, job_id: str) -> Any:
-        """Get a job."""
+        """Get a job, with the definition it runs."""
         return jobs.get_job(services().db, job_id)
 
 

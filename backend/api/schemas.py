@@ -135,6 +135,12 @@ class JobSchema(Schema):
     updated_at = fields.DateTime()
 
 
+class JobDetailSchema(JobSchema):
+    """A job with the pipeline definition it ran (a snapshot): where each step's output went."""
+
+    definition = fields.Dict()
+
+
 class JobPageSchema(Schema):
     """A page of jobs, newest first."""
 
