@@ -39,7 +39,7 @@ class TooManyStreams(MimirError):
     http_status = 503
 
 
-@dataclass
+@dataclass(eq=False)  # each stream is its own set member
 class _Stream:
     events: queue.Queue[object] = field(default_factory=lambda: queue.Queue(STREAM_QUEUE_SIZE))
 
