@@ -13,5 +13,5 @@ export const NAVIGATION: NavItem[] = [
   { to: "/jobs", label: "Jobs", icon: "☰", permission: "jobs:read" },
   { to: "/schedules", label: "Schedules", icon: "◷", permission: "scheduler:read" },
   { to: "/plugins", label: "Plugins", icon: "⬡", permission: "plugins:read" },
-  { to: "/settings/keys", label: "API keys", icon: "⚿", permission: "keys:admin" },
+  { to: "/settings/keys", label: "API keys", icon: "◈", permission: "keys:admin" },
 ];

@@ -52,7 +52,12 @@ const auth: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: "" });
+// Same origin as the page (the API serves the app, or the dev server proxies the API).
+// fetch is looked up per call, not captured once, so tests (and polyfills) can replace it.
+export const api = createClient<paths>({
+  baseUrl: globalThis.location?.origin ?? "",
+  fetch: (request: Request) => globalThis.fetch(request),
+});
 api.use(auth);
 
 /** ApiError from an error body of any shape (the house shape, marshmallow's, or none). */

@@ -36,7 +36,7 @@ export function StepGraph({ steps, statuses }: { steps: GraphStep[]; statuses?: 
   const { nodes, edges } = useMemo(() => stepGraph(steps, statuses), [steps, statuses]);
   return (
     <div className="graph" role="img" aria-label={`Pipeline graph: ${steps.map((s) => s.name).join(" → ")}`}>
-      <ReactFlow nodes={nodes} edges={edges} fitView nodesDraggable={false} nodesConnectable={false} proOptions={{ hideAttribution: true }}>
+      <ReactFlow nodes={nodes} edges={edges} fitView fitViewOptions={{ maxZoom: 1 }} nodesDraggable={false} nodesConnectable={false} proOptions={{ hideAttribution: true }}>
         <Background />
         <Controls showInteractive={false} />
       </ReactFlow>

@@ -22,7 +22,7 @@ export function useDraftValidation(yaml: string): { problems: LocatedProblem[]; 
         const result = await api.POST("/api/v1/pipelines/validate", { body: { pipeline_yaml: yaml } });
         if (!isCurrent) return;
         if (!result.response.ok || !result.data) throw toApiError(result.response.status, result.error);
-        setProblems(result.data.errors ?? []);
+        setProblems([...(result.data.errors ?? [])].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
         setError(null);
       } catch (caught) {
         if (isCurrent) setError(caught);

@@ -74,30 +74,30 @@ export function JobDetailPage() {
       <ErrorMessage error={cancel.error ?? rerun.error} />
       <section className="card">
         <div className="grid">
-          <dl style={{ margin: 0 }}>
-            <dt className="muted">Pipeline</dt>
+          <dl className="kv">
+            <dt>Pipeline</dt>
             <dd>
               {data.pipeline_id ? <Link to={`/pipelines/${data.pipeline_id}`}>{data.pipeline_name}</Link> : data.pipeline_name}
               {data.pipeline_revision != null && <span className="muted"> · revision {data.pipeline_revision}</span>}
             </dd>
-            <dt className="muted">Trigger</dt>
+            <dt>Trigger</dt>
             <dd>
               {data.triggered_by}
               {data.schedule_id && <> · <Link to={`/schedules/${data.schedule_id}`}>schedule</Link></>}
             </dd>
           </dl>
-          <dl style={{ margin: 0 }}>
-            <dt className="muted">Created</dt>
+          <dl className="kv">
+            <dt>Created</dt>
             <dd>{formatTime(data.created_at)}</dd>
-            <dt className="muted">Started · finished</dt>
+            <dt>Started · finished</dt>
             <dd>
               {formatTime(data.started_at)} · {formatTime(data.finished_at)} ({formatDuration(secondsBetween(data.started_at, data.finished_at))})
             </dd>
           </dl>
-          <dl style={{ margin: 0 }}>
-            <dt className="muted">Worker · attempts</dt>
+          <dl className="kv">
+            <dt>Worker · attempts</dt>
             <dd>{data.worker_id ?? "—"} · {data.attempts}</dd>
-            <dt className="muted">Progress</dt>
+            <dt>Progress</dt>
             <dd>
               <div className="progress" role="progressbar" aria-valuenow={progress} aria-valuemin={0} aria-valuemax={100} aria-label="Job progress">
                 <div style={{ width: `${progress}%` }} />

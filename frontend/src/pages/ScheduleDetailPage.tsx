@@ -80,14 +80,14 @@ export function ScheduleDetailPage() {
       <div className="grid">
         <section className="card">
           <h2>Timing</h2>
-          <dl style={{ margin: 0 }}>
-            <dt className="muted">Pipeline</dt>
+          <dl className="kv">
+            <dt>Pipeline</dt>
             <dd><Link to={`/pipelines/${s.pipeline_id}`}>{s.pipeline_name ?? s.pipeline_id}</Link></dd>
-            <dt className="muted">Cron · zone</dt>
+            <dt>Cron · zone</dt>
             <dd><code>{s.cron_expr}</code> · {s.timezone}</dd>
-            <dt className="muted">Overlap · catch-up</dt>
+            <dt>Overlap · catch-up</dt>
             <dd>{s.overlap} · {s.catchup}</dd>
-            <dt className="muted">Last run</dt>
+            <dt>Last run</dt>
             <dd>{s.last_status ? <StatusBadge status={s.last_status} /> : "never"} {formatTime(s.last_run, s.timezone)}</dd>
           </dl>
         </section>
