@@ -172,3 +172,25 @@ def test_catalogue_and_key_pages_render(page: Any) -> None:
     issued.wait_for()
     assert issued.inner_text().startswith("mimir_")
     screenshot(page, "13-api-keys")
+
+
+def test_an_edit_adds_a_revision_comparable_with_the_one_before(page: Any, stack: ApiProcess) -> None:
+    name = f"revised-{uuid.uuid4().hex[:6]}"
+    _stored_pipeline(stack, _sleepy(name, steps=2, seconds=0))
+    sign_in(page, ADMIN_KEY)
+    page.goto("/pipelines")
+    page.get_by_label("Search").fill(name)
+    page.get_by_role("link", name=name).wait_for()
+    screenshot(page, "14-pipelines")
+    page.get_by_role("link", name=name).click()
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_test_id("validation-status").get_by_text("Valid").wait_for()
+    _editor_text(page, _sleepy(name, steps=3, seconds=0))
+    page.get_by_test_id("validation-status").get_by_text("Valid").wait_for()
+    page.get_by_role("button", name="Save revision").click()
+    page.get_by_text("revision 2").wait_for()
+    page.get_by_role("tab", name="Revisions").click()
+    page.get_by_role("button", name="Compare with current").click()
+    page.get_by_text("Revision 1 (left) → revision 2 (right)").wait_for()
+    page.locator(".cm-mergeView .cm-changedLine").first.wait_for()
+    screenshot(page, "15-revision-diff")

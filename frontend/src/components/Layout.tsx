@@ -1,3 +1,4 @@
+import { Suspense } from "react";
 import { NavLink, Outlet } from "react-router-dom";
 import { useSession } from "../auth/session";
 import { NAVIGATION } from "../navigation";
@@ -6,6 +7,9 @@ export function Layout() {
   const { principal, can, signOut } = useSession();
   return (
     <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <nav className="sidebar" aria-label="Main">
         <div className="brand">
           Mimir AIP<small>automation platform</small>
@@ -26,8 +30,10 @@ export function Layout() {
           </button>
         </div>
       </nav>
-      <main className="main" id="main">
-        <Outlet />
+      <main className="main" id="main" tabIndex={-1}>
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );
