@@ -63,6 +63,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[
     client = redis.Redis.from_url(settings.resolved_redis_url)
     client.flushdb()
     client.close()
+    # The README's sales data, which the editor's template pipeline reads.
+    sales = settings.resolved_file_directories[0] / "sales.csv"
+    sales.write_text("region,amount\nnorth,10\nsouth,5\nnorth,2.5\n")
     db = migrated_database(settings)
     try:
         with worker_pool(settings, tmp / "worker-logs") as pool:

@@ -81,6 +81,23 @@ def test_a_yaml_problem_is_marked_at_its_line_and_the_fixed_pipeline_is_created(
     screenshot(page, "04-pipeline-detail")
 
 
+def test_the_readme_sales_pipeline_is_created_from_the_template_and_run_live(page: Any) -> None:
+    sign_in(page, ADMIN_KEY)
+    page.goto("/pipelines/new")
+    # The editor starts with the README's sales pipeline; a second run of this test would find the name taken.
+    page.get_by_test_id("validation-status").get_by_text("Valid").wait_for()
+    page.get_by_role("button", name="Create pipeline").click()
+    page.get_by_role("heading", name="sales").wait_for()
+    page.get_by_role("img", name=re.compile("read → totals → write")).wait_for()
+    page.get_by_role("button", name="Run now").click()
+    heading = page.get_by_role("heading", name=re.compile("^Job "))
+    heading.get_by_text("succeeded").wait_for(timeout=30_000)
+    page.get_by_role("button", name=re.compile("Show output totals")).click()
+    totals = page.get_by_label("Output of totals")
+    totals.get_by_text('"total": 12.5').wait_for()
+    screenshot(page, "16-sales-succeeded")
+
+
 def test_a_run_is_queued_and_reaches_succeeded_without_reloading(page: Any, stack: ApiProcess) -> None:
     stored = _stored_pipeline(stack, _sleepy(f"run-{uuid.uuid4().hex[:6]}", steps=3, seconds=0.7))
     sign_in(page, ADMIN_KEY)
