@@ -176,6 +176,18 @@ def test_a_viewer_key_sees_no_run_or_edit_actions(page: Any, stack: ApiProcess) 
     screenshot(page, "11-viewer-pipeline")
 
 
+def test_at_half_a_laptop_screen_the_sidebar_becomes_a_top_bar(page: Any) -> None:
+    page.set_viewport_size({"width": 680, "height": 800})
+    sign_in(page, ADMIN_KEY)
+    page.goto("/jobs")
+    nav = page.get_by_role("navigation", name="Main").bounding_box()
+    main = page.locator("main").bounding_box()
+    assert nav is not None and main is not None
+    assert main["y"] >= nav["y"] + nav["height"] - 1  # stacked, not side by side
+    assert page.evaluate("document.documentElement.scrollWidth") <= 680
+    screenshot(page, "17-jobs-narrow")
+
+
 def test_catalogue_and_key_pages_render(page: Any) -> None:
     sign_in(page, ADMIN_KEY)
     page.goto("/plugins")
