@@ -137,9 +137,20 @@ class EventStreams:
                 yield f"event: job\ndata: {item}\n\n"
 
     def _ensure_listening(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._listen_forever, name="event-streams", daemon=True)
-            self._thread.start()
+        # Called with the lock held. The thread clears ``_thread`` (under the lock) when it stops.
+        if self._thread is None:
+            thread = threading.Thread(target=self._listen_while_needed, name="event-streams", daemon=True)
+            self._thread = thread
+            thread.start()
+
+    def _is_needed(self) -> bool:
+        """Whether to keep listening: some stream is open. If not, the thread is forgotten here, under the
+        lock, so the next stream to open starts a new one."""
+        with self._lock:
+            if self._streams and not self._stopped.is_set():
+                return True
+            self._thread = None
+            return False
 
     def _broadcast(self, item: object) -> None:
         with self._lock:
@@ -147,9 +158,10 @@ class EventStreams:
         for stream in streams:
             stream.offer(item)
 
-    def _listen_forever(self) -> None:
+    def _listen_while_needed(self) -> None:
+        """Subscribe while any stream is open (reconnecting with backoff); stop with the last one."""
         backoff = 0.2
-        while not self._stopped.is_set():
+        while self._is_needed():
             client = redis.Redis.from_url(self._redis_url, socket_keepalive=True, health_check_interval=10)
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
@@ -157,10 +169,11 @@ class EventStreams:
                 # Whatever changed while we were not subscribed is in the database: clients refetch.
                 self._broadcast(_RESYNC)
                 backoff = 0.2
-                while not self._stopped.is_set():
+                while self._is_needed():
                     message = pubsub.get_message(timeout=1.0)
                     if message and message.get("type") == "message":
                         self._forward(message["data"])
+                return
             except (redis.RedisError, OSError):
                 log.warning("event streams lost their Redis subscription; retrying", exc_info=True)
             finally:
