@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { api, authHeaders, unwrap } from "../api/client";
+import { api, toApiError, unwrap } from "../api/client";
 import { LiveIndicator, useLiveInterval } from "../api/live";
 import { useJobs } from "../api/queries";
 import { ErrorMessage } from "../components/ErrorMessage";
@@ -25,8 +25,9 @@ interface Health {
 
 async function fetchHealth(): Promise<Health> {
   // /health answers 503 with the same body when a required component is down: that is data, not an error.
-  const response = await fetch("/health", { headers: authHeaders() });
-  return (await response.json()) as Health;
+  const result = await api.GET("/health");
+  if (result.response.status !== 503 && !result.response.ok) throw toApiError(result.response.status, result.error);
+  return (result.data ?? result.error) as Health;
 }
 
 export function DashboardPage() {

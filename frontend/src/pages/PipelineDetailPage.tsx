@@ -12,6 +12,7 @@ import { RevisionDiff } from "../components/RevisionDiff";
 import { RunForm } from "../components/RunForm";
 import { StatusBadge } from "../components/StatusBadge";
 import { StepGraph, type GraphStep } from "../components/StepGraph";
+import { Tabs } from "../components/Tabs";
 import { formatTime } from "../lib/format";
 
 type Tab = "overview" | "runs" | "revisions";
@@ -66,33 +67,37 @@ export function PipelineDetailPage() {
       </div>
       <ErrorMessage error={clone.error ?? remove.error} />
       {data.description && <p>{data.description}</p>}
-      <div className="tabs" role="tablist" aria-label="Pipeline sections">
-        {(["overview", "runs", "revisions"] as Tab[]).map((name) => (
-          <button key={name} role="tab" type="button" aria-selected={tab === name} onClick={() => setTab(name)}>
-            {name === "overview" ? "Overview" : name === "runs" ? "Run history" : "Revisions"}
-          </button>
-        ))}
-      </div>
-      {tab === "overview" && (
-        <div className="grid">
-          <section className="card" style={{ gridColumn: "1 / -1" }}>
-            <h2>Steps</h2>
-            <StepGraph steps={definition.steps ?? []} />
-          </section>
-          <Can permission="pipelines:execute">
-            <section className="card">
-              <h2>Run now</h2>
-              <RunForm pipelineId={data.id ?? ""} inputs={definition.inputs ?? []} />
+      <Tabs
+        label="Pipeline sections"
+        items={[
+          { id: "overview", label: "Overview" },
+          { id: "runs", label: "Run history" },
+          { id: "revisions", label: "Revisions" },
+        ]}
+        selected={tab}
+        onSelect={setTab}
+      >
+        {tab === "overview" && (
+          <div className="grid">
+            <section className="card" style={{ gridColumn: "1 / -1" }}>
+              <h2>Steps</h2>
+              <StepGraph steps={definition.steps ?? []} />
             </section>
-          </Can>
-          <section className="card">
-            <h2>Definition</h2>
-            <pre className="output">{data.source_yaml ?? JSON.stringify(data.definition, null, 2)}</pre>
-          </section>
-        </div>
-      )}
-      {tab === "runs" && <RunHistory pipelineId={pipelineId} />}
-      {tab === "revisions" && <Revisions pipelineId={pipelineId} current={data.revision ?? 1} />}
+            <Can permission="pipelines:execute">
+              <section className="card">
+                <h2>Run now</h2>
+                <RunForm pipelineId={data.id ?? ""} inputs={definition.inputs ?? []} />
+              </section>
+            </Can>
+            <section className="card">
+              <h2>Definition</h2>
+              <pre className="output">{data.source_yaml ?? JSON.stringify(data.definition, null, 2)}</pre>
+            </section>
+          </div>
+        )}
+        {tab === "runs" && <RunHistory pipelineId={pipelineId} />}
+        {tab === "revisions" && <Revisions pipelineId={pipelineId} current={data.revision ?? 1} />}
+      </Tabs>
     </>
   );
 }
