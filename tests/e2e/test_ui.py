@@ -163,6 +163,26 @@ def test_a_new_schedule_previews_and_shows_its_next_runs(page: Any, stack: ApiPr
     screenshot(page, "10-schedules")
 
 
+def test_a_schedule_triggered_now_runs_and_appears_in_its_history(page: Any, stack: ApiProcess) -> None:
+    stored = _stored_pipeline(stack, _sleepy(f"triggered-{uuid.uuid4().hex[:6]}", steps=1, seconds=0))
+    schedule = api_call(
+        stack,
+        "POST",
+        "/api/v1/scheduler/jobs",
+        json={"name": f"weekly-{uuid.uuid4().hex[:4]}", "pipeline_id": stored["id"], "cron_expr": "@weekly"},
+    )
+    sign_in(page, ADMIN_KEY)
+    page.goto(f"/schedules/{schedule['id']}")
+    page.get_by_role("button", name="Disable").click()
+    page.get_by_role("heading", name=schedule["name"]).get_by_text("disabled").wait_for()
+    page.get_by_role("button", name="Trigger now").click()
+    page.get_by_role("heading", name=re.compile("^Job ")).get_by_text("succeeded").wait_for(timeout=30_000)
+    page.get_by_text("manual").wait_for()
+    page.go_back()
+    page.get_by_role("region", name=re.compile("^History")).get_by_role("link").first.wait_for()
+    screenshot(page, "18-schedule-history")
+
+
 def test_a_viewer_key_sees_no_run_or_edit_actions(page: Any, stack: ApiProcess) -> None:
     stored = _stored_pipeline(stack, _sleepy(f"viewed-{uuid.uuid4().hex[:6]}", steps=2, seconds=0))
     viewer = api_call(stack, "POST", "/api/v1/auth/apikeys", json={"name": "e2e viewer", "role": "viewer"})

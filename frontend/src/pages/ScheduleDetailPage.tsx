@@ -88,7 +88,7 @@ export function ScheduleDetailPage() {
             <dt>Overlap · catch-up</dt>
             <dd>{s.overlap} · {s.catchup}</dd>
             <dt>Last run</dt>
-            <dd>{s.last_status ? <StatusBadge status={s.last_status} /> : "never"} {formatTime(s.last_run, s.timezone)}</dd>
+            <dd>{s.last_status ? <StatusBadge status={s.last_status} /> : "never"} {s.last_run && formatTime(s.last_run, s.timezone)}</dd>
           </dl>
         </section>
         <section className="card">
@@ -100,8 +100,8 @@ export function ScheduleDetailPage() {
           </ol>
         </section>
       </div>
-      <section className="card">
-        <h2>History <LiveIndicator /></h2>
+      <section className="card" aria-labelledby="history-title">
+        <h2 id="history-title">History <LiveIndicator /></h2>
         <ErrorMessage error={runs.error} />
         <JobsTable jobs={runs.data?.items ?? []} showPipeline={false} />
         {runs.data && <Pagination page={page} pageSize={20} total={runs.data.total ?? 0} onPage={setPage} />}
