@@ -11,18 +11,31 @@ const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage").then((m) => ({ defa
 const DashboardPage = lazy(() => import("./pages/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const JobDetailPage = lazy(() => import("./pages/JobDetailPage").then((m) => ({ default: m.JobDetailPage })));
 const JobsPage = lazy(() => import("./pages/JobsPage").then((m) => ({ default: m.JobsPage })));
-const PipelineDetailPage = lazy(() => import("./pages/PipelineDetailPage").then((m) => ({ default: m.PipelineDetailPage })));
-const PipelineEditorPage = lazy(() => import("./pages/PipelineEditorPage").then((m) => ({ default: m.PipelineEditorPage })));
+const PipelineDetailPage = lazy(() =>
+  import("./pages/PipelineDetailPage").then((m) => ({ default: m.PipelineDetailPage })),
+);
+const PipelineEditorPage = lazy(() =>
+  import("./pages/PipelineEditorPage").then((m) => ({ default: m.PipelineEditorPage })),
+);
 const PipelinesPage = lazy(() => import("./pages/PipelinesPage").then((m) => ({ default: m.PipelinesPage })));
 const PluginsPage = lazy(() => import("./pages/PluginsPage").then((m) => ({ default: m.PluginsPage })));
-const ScheduleEditorPage = lazy(() => import("./pages/ScheduleEditorPage").then((m) => ({ default: m.ScheduleEditorPage })));
-const ScheduleDetailPage = lazy(() => import("./pages/ScheduleDetailPage").then((m) => ({ default: m.ScheduleDetailPage })));
+const ScheduleEditorPage = lazy(() =>
+  import("./pages/ScheduleEditorPage").then((m) => ({ default: m.ScheduleEditorPage })),
+);
+const ScheduleDetailPage = lazy(() =>
+  import("./pages/ScheduleDetailPage").then((m) => ({ default: m.ScheduleDetailPage })),
+);
 const SchedulesPage = lazy(() => import("./pages/SchedulesPage").then((m) => ({ default: m.SchedulesPage })));
 
 export function AppRoutes() {
   const { principal, isRestoring } = useSession();
   const location = useLocation();
-  if (isRestoring) return <p className="muted" style={{ padding: 24 }}>Signing in…</p>;
+  if (isRestoring)
+    return (
+      <p className="muted" style={{ padding: 24 }}>
+        Signing in…
+      </p>
+    );
   if (!principal) {
     return (
       <Routes>
@@ -33,7 +46,13 @@ export function AppRoutes() {
   }
   return (
     <LiveProvider>
-      <Suspense fallback={<p className="muted" style={{ padding: 24 }}>Loading…</p>}>
+      <Suspense
+        fallback={
+          <p className="muted" style={{ padding: 24 }}>
+            Loading…
+          </p>
+        }
+      >
         <Routes>
           <Route path="/signin" element={<Navigate to="/" replace />} />
           <Route element={<Layout />}>

@@ -23,9 +23,9 @@ describe("the API client", () => {
 
   it("sends the stored key as a bearer token", async () => {
     storeKey("mimir_abc");
-    const fetchSpy = vi.spyOn(globalThis, "fetch").mockResolvedValue(
-      new Response("{}", { status: 200, headers: { "Content-Type": "application/json" } }),
-    );
+    const fetchSpy = vi
+      .spyOn(globalThis, "fetch")
+      .mockResolvedValue(new Response("{}", { status: 200, headers: { "Content-Type": "application/json" } }));
     await api.GET("/api/v1/queue/status");
     const request = fetchSpy.mock.calls[0][0] as Request;
     expect(request.headers.get("Authorization")).toBe("Bearer mimir_abc");

@@ -8,8 +8,7 @@ export function useJob(jobId: string, isFinished = false) {
   const interval = useLiveInterval(!isFinished);
   return useQuery({
     queryKey: ["job", jobId],
-    queryFn: async () =>
-      unwrap(await api.GET("/api/v1/queue/jobs/{job_id}", { params: { path: { job_id: jobId } } })),
+    queryFn: async () => unwrap(await api.GET("/api/v1/queue/jobs/{job_id}", { params: { path: { job_id: jobId } } })),
     refetchInterval: interval,
   });
 }
@@ -38,8 +37,7 @@ export function useJobs(filters: JobFilters) {
 export function usePipelines() {
   return useQuery({
     queryKey: ["pipelines"],
-    queryFn: async () =>
-      unwrap(await api.GET("/api/v1/pipelines", { params: { query: { page: 1, page_size: 200 } } })),
+    queryFn: async () => unwrap(await api.GET("/api/v1/pipelines", { params: { query: { page: 1, page_size: 200 } } })),
   });
 }
 

@@ -34,7 +34,9 @@ export function CronPreview({ cron, timezone, count = 5 }: { cron: string; timez
       <strong>Next runs</strong> <span className="muted">({preview.data?.timezone ?? timezone ?? "default zone"})</span>
       <ol style={{ margin: "4px 0 0", paddingLeft: 20 }}>
         {(preview.data?.fire_times_local ?? []).map((time) => (
-          <li key={time} className="mono">{localTime(time)}</li>
+          <li key={time} className="mono">
+            {localTime(time)}
+          </li>
         ))}
       </ol>
     </div>

@@ -9,7 +9,13 @@ import { useEffect, useRef } from "react";
 export function RevisionDiff({ before, after }: { before: string; after: string }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    const extensions = [basicSetup, yaml(), EditorView.lineWrapping, EditorState.readOnly.of(true), EditorView.editable.of(false)];
+    const extensions = [
+      basicSetup,
+      yaml(),
+      EditorView.lineWrapping,
+      EditorState.readOnly.of(true),
+      EditorView.editable.of(false),
+    ];
     const view = new MergeView({
       parent: host.current!,
       a: { doc: before, extensions },

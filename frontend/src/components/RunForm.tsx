@@ -35,11 +35,12 @@ export function RunForm({ pipelineId, inputs }: { pipelineId: string; inputs: st
         if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
         context = parsed as Record<string, unknown>;
       } catch {
-        setFormError("Additional context must be a JSON object, e.g. {\"region\": \"north\"}.");
+        setFormError('Additional context must be a JSON object, e.g. {"region": "north"}.');
         return;
       }
     }
-    for (const name of inputs) if (values[name] !== undefined && values[name] !== "") context[name] = parseValue(values[name]);
+    for (const name of inputs)
+      if (values[name] !== undefined && values[name] !== "") context[name] = parseValue(values[name]);
     run.mutate(context);
   }
 
@@ -50,16 +51,31 @@ export function RunForm({ pipelineId, inputs }: { pipelineId: string; inputs: st
           <label htmlFor={`input-${name}`}>
             {name} <span className="hint">(declared input; JSON or text)</span>
           </label>
-          <input id={`input-${name}`} value={values[name] ?? ""} onChange={(e) => setValues({ ...values, [name]: e.target.value })} />
+          <input
+            id={`input-${name}`}
+            value={values[name] ?? ""}
+            onChange={(e) => setValues({ ...values, [name]: e.target.value })}
+          />
         </div>
       ))}
       <div className="field">
         <label htmlFor="run-context">
           Additional context <span className="hint">(JSON object, optional)</span>
         </label>
-        <textarea id="run-context" rows={3} className="mono" value={extra} onChange={(e) => setExtra(e.target.value)} placeholder='{"key": "value"}' />
+        <textarea
+          id="run-context"
+          rows={3}
+          className="mono"
+          value={extra}
+          onChange={(e) => setExtra(e.target.value)}
+          placeholder='{"key": "value"}'
+        />
       </div>
-      {formError && <div className="error-box" role="alert">{formError}</div>}
+      {formError && (
+        <div className="error-box" role="alert">
+          {formError}
+        </div>
+      )}
       <ErrorMessage error={run.error} title="Not queued" />
       <button className="primary" type="submit" disabled={run.isPending}>
         {run.isPending ? "Queueing…" : "Run now"}

@@ -19,7 +19,7 @@ export function typeOf(schema: JsonSchema): string {
   if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(" | ");
   const variants = schema.oneOf ?? schema.anyOf;
   if (variants) return variants.map(typeOf).join(" or ");
-  const type = Array.isArray(schema.type) ? schema.type.join(" | ") : schema.type ?? "any";
+  const type = Array.isArray(schema.type) ? schema.type.join(" | ") : (schema.type ?? "any");
   if (type === "array" && schema.items) return `array of ${typeOf(schema.items)}`;
   return type;
 }
@@ -28,14 +28,29 @@ function rows(schema: JsonSchema, prefix = ""): JSX.Element[] {
   const required = new Set(schema.required ?? []);
   return Object.entries(schema.properties ?? {}).flatMap(([name, property]) => {
     const path = prefix ? `${prefix}.${name}` : name;
-    const limits = [property.minimum !== undefined && `≥ ${property.minimum}`, property.maximum !== undefined && `≤ ${property.maximum}`].filter(Boolean).join(", ");
+    const limits = [
+      property.minimum !== undefined && `≥ ${property.minimum}`,
+      property.maximum !== undefined && `≤ ${property.maximum}`,
+    ]
+      .filter(Boolean)
+      .join(", ");
     const nested = property.properties ? property : property.items?.properties ? property.items : null;
     return [
       <tr key={path}>
-        <td><code>{path}</code>{required.has(name) && <span className="badge badge-info" style={{ marginLeft: 6 }}>required</span>}</td>
+        <td>
+          <code>{path}</code>
+          {required.has(name) && (
+            <span className="badge badge-info" style={{ marginLeft: 6 }}>
+              required
+            </span>
+          )}
+        </td>
         <td className="mono">{typeOf(property)}</td>
         <td className="mono">{property.default !== undefined ? JSON.stringify(property.default) : ""}</td>
-        <td>{property.description}{limits && <span className="muted"> ({limits})</span>}</td>
+        <td>
+          {property.description}
+          {limits && <span className="muted"> ({limits})</span>}
+        </td>
       </tr>,
       ...(nested ? rows(nested, property.items?.properties ? `${path}[]` : path) : []),
     ];
@@ -49,7 +64,12 @@ export function SchemaView({ schema }: { schema: JsonSchema }) {
     <div className="table-wrap">
       <table>
         <thead>
-          <tr><th>Field</th><th>Type</th><th>Default</th><th>Description</th></tr>
+          <tr>
+            <th>Field</th>
+            <th>Type</th>
+            <th>Default</th>
+            <th>Description</th>
+          </tr>
         </thead>
         <tbody>{body}</tbody>
       </table>

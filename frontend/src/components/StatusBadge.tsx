@@ -1,6 +1,20 @@
 const KNOWN = new Set([
-  "succeeded", "failed", "running", "queued", "cancelled", "pending", "skipped",
-  "ok", "up", "down", "degraded", "not_configured", "enabled", "disabled", "error", "info",
+  "succeeded",
+  "failed",
+  "running",
+  "queued",
+  "cancelled",
+  "pending",
+  "skipped",
+  "ok",
+  "up",
+  "down",
+  "degraded",
+  "not_configured",
+  "enabled",
+  "disabled",
+  "error",
+  "info",
 ]);
 
 /** A job, step or component status as a coloured pill (colour plus the word: never colour alone). */

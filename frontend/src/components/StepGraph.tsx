@@ -25,7 +25,13 @@ export function stepGraph(steps: GraphStep[], statuses: Record<string, string> =
     const input = typeof step.config?.input === "string" ? step.config.input : null;
     const from = input !== null ? producer.get(input) : i > 0 ? String(i - 1) : undefined;
     if (from !== undefined) {
-      edges.push({ id: `${from}-${i}`, source: from, target: String(i), label: input ?? undefined, animated: statuses[step.name ?? ""] === "running" });
+      edges.push({
+        id: `${from}-${i}`,
+        source: from,
+        target: String(i),
+        label: input ?? undefined,
+        animated: statuses[step.name ?? ""] === "running",
+      });
     }
     producer.set(step.output || step.name || String(i), String(i));
   });
@@ -36,7 +42,15 @@ export function StepGraph({ steps, statuses }: { steps: GraphStep[]; statuses?: 
   const { nodes, edges } = useMemo(() => stepGraph(steps, statuses), [steps, statuses]);
   return (
     <div className="graph" role="img" aria-label={`Pipeline graph: ${steps.map((s) => s.name).join(" → ")}`}>
-      <ReactFlow nodes={nodes} edges={edges} fitView fitViewOptions={{ maxZoom: 1 }} nodesDraggable={false} nodesConnectable={false} proOptions={{ hideAttribution: true }}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        fitView
+        fitViewOptions={{ maxZoom: 1 }}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        proOptions={{ hideAttribution: true }}
+      >
         <Background />
         <Controls showInteractive={false} />
       </ReactFlow>

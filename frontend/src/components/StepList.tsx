@@ -90,7 +90,13 @@ function StepRow(props: {
         <td>{formatDuration(step.duration_ms != null ? step.duration_ms / 1000 : null)}</td>
         <td>
           {hasOutput ? (
-            <button type="button" onClick={onToggle} aria-expanded={isOpen} aria-controls={`step-output-${index}`} style={{ whiteSpace: "nowrap" }}>
+            <button
+              type="button"
+              onClick={onToggle}
+              aria-expanded={isOpen}
+              aria-controls={`step-output-${index}`}
+              style={{ whiteSpace: "nowrap" }}
+            >
               {isOpen ? "Hide" : "Show"} output <code>{outputKey}</code>
             </button>
           ) : (

@@ -6,7 +6,16 @@ import { Tabs } from "./Tabs";
 function Example() {
   const [tab, setTab] = useState<"a" | "b" | "c">("a");
   return (
-    <Tabs label="Sections" items={[{ id: "a", label: "Alpha" }, { id: "b", label: "Beta" }, { id: "c", label: "Gamma" }]} selected={tab} onSelect={setTab}>
+    <Tabs
+      label="Sections"
+      items={[
+        { id: "a", label: "Alpha" },
+        { id: "b", label: "Beta" },
+        { id: "c", label: "Gamma" },
+      ]}
+      selected={tab}
+      onSelect={setTab}
+    >
       <p>showing {tab}</p>
     </Tabs>
   );

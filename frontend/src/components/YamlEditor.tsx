@@ -46,7 +46,6 @@ export function YamlEditor({
     view.current = editor;
     return () => editor.destroy();
     // The editor is created once; later `value` changes from outside are applied below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   useEffect(() => {

@@ -20,7 +20,8 @@ export function ApiKeysPage() {
     },
   });
   const revoke = useMutation({
-    mutationFn: async (id: string) => unwrap(await api.DELETE("/api/v1/auth/apikeys/{key_id}", { params: { path: { key_id: id } } })),
+    mutationFn: async (id: string) =>
+      unwrap(await api.DELETE("/api/v1/auth/apikeys/{key_id}", { params: { path: { key_id: id } } })),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["apikeys"] }),
   });
 
@@ -32,12 +33,16 @@ export function ApiKeysPage() {
 
   return (
     <>
-      <div className="page-head"><h1>API keys</h1></div>
+      <div className="page-head">
+        <h1>API keys</h1>
+      </div>
       <section className="card">
         <h2>Create a key</h2>
         <form className="filters" onSubmit={submit}>
           <div className="field" style={{ flex: 1 }}>
-            <label htmlFor="key-name">Name <span className="hint">(who or what uses it)</span></label>
+            <label htmlFor="key-name">
+              Name <span className="hint">(who or what uses it)</span>
+            </label>
             <input id="key-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
           </div>
           <div className="field">
@@ -48,14 +53,20 @@ export function ApiKeysPage() {
               <option value="admin">admin (everything)</option>
             </select>
           </div>
-          <button className="primary" type="submit" disabled={create.isPending || !name.trim()}>Create key</button>
+          <button className="primary" type="submit" disabled={create.isPending || !name.trim()}>
+            Create key
+          </button>
         </form>
         <ErrorMessage error={create.error} title="Key not created" />
         {issued && (
           <div className="notice" role="status">
             <strong>Copy this key now: it is shown only once.</strong>
-            <p className="mono key-once" data-testid="issued-key">{issued.key}</p>
-            <button type="button" onClick={() => void navigator.clipboard?.writeText(issued.key ?? "")}>Copy</button>
+            <p className="mono key-once" data-testid="issued-key">
+              {issued.key}
+            </p>
+            <button type="button" onClick={() => void navigator.clipboard?.writeText(issued.key ?? "")}>
+              Copy
+            </button>
           </div>
         )}
       </section>
@@ -64,7 +75,16 @@ export function ApiKeysPage() {
         <ErrorMessage error={keys.error ?? revoke.error} />
         <div className="table-wrap">
           <table>
-            <thead><tr><th>Name</th><th>Role</th><th>Starts with</th><th>Created</th><th>State</th><th /></tr></thead>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Role</th>
+                <th>Starts with</th>
+                <th>Created</th>
+                <th>State</th>
+                <th />
+              </tr>
+            </thead>
             <tbody>
               {(keys.data ?? []).map((k) => (
                 <tr key={k.id}>
@@ -75,7 +95,14 @@ export function ApiKeysPage() {
                   <td>{k.revoked_at ? <StatusBadge status="disabled" /> : <StatusBadge status="enabled" />}</td>
                   <td>
                     {!k.revoked_at && (
-                      <button type="button" className="danger" onClick={() => window.confirm(`Revoke key "${k.name}"? It stops working at once.`) && revoke.mutate(k.id ?? "")}>
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() =>
+                          window.confirm(`Revoke key "${k.name}"? It stops working at once.`) &&
+                          revoke.mutate(k.id ?? "")
+                        }
+                      >
                         Revoke
                       </button>
                     )}

@@ -40,12 +40,16 @@ export function DashboardPage() {
   });
   const timeline = useQuery({
     queryKey: ["dashboard", "timeline"],
-    queryFn: async () => unwrap(await api.GET("/api/v1/monitoring/jobs/timeline", { params: { query: { minutes: 60 } } })),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/monitoring/jobs/timeline", { params: { query: { minutes: 60 } } })),
     refetchInterval: 30000,
   });
   const recent = useJobs({ page: 1, page_size: 10 });
   const queueDepth = Object.values(status.data?.queues ?? {}).reduce<number>((sum, n) => sum + (n ?? 0), 0);
-  const points = (timeline.data ?? []).map((m) => ({ ...m, label: new Date(m.minute ?? "").toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }));
+  const points = (timeline.data ?? []).map((m) => ({
+    ...m,
+    label: new Date(m.minute ?? "").toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
+  }));
   const lastHour = points.reduce((sum, m) => sum + (m.succeeded ?? 0) + (m.failed ?? 0) + (m.cancelled ?? 0), 0);
   const failures = points.reduce((sum, m) => sum + (m.failed ?? 0), 0);
 
@@ -60,22 +64,24 @@ export function DashboardPage() {
         <Stat label="Queue depth" value={status.data ? queueDepth : "…"} />
         <Stat label="Queued jobs" value={status.data?.queued ?? "…"} />
         <Stat label="Running" value={status.data?.running ?? "…"} />
-        <Stat label="Workers online" value={status.data ? status.data.workers_online ?? "unknown" : "…"} />
+        <Stat label="Workers online" value={status.data ? (status.data.workers_online ?? "unknown") : "…"} />
         <Stat label="Jobs / min (last hour)" value={timeline.data ? (lastHour / 60).toFixed(1) : "…"} />
         <Stat label="Failures (last hour)" value={timeline.data ? failures : "…"} />
       </section>
       <div className="grid">
         <section className="card" aria-labelledby="health-title">
-          <h2 id="health-title">
-            Health {health.data && <StatusBadge status={health.data.status} />}
-          </h2>
+          <h2 id="health-title">Health {health.data && <StatusBadge status={health.data.status} />}</h2>
           {health.isError && <ErrorMessage error={health.error} />}
           <table>
             <tbody>
               {Object.entries(health.data?.components ?? {}).map(([name, c]) => (
                 <tr key={name}>
-                  <th scope="row" style={{ textTransform: "none" }}>{name.replace(/_/g, " ")}</th>
-                  <td><StatusBadge status={c.status} /></td>
+                  <th scope="row" style={{ textTransform: "none" }}>
+                    {name.replace(/_/g, " ")}
+                  </th>
+                  <td>
+                    <StatusBadge status={c.status} />
+                  </td>
                   <td className="muted">
                     {c.latency_ms !== undefined && `${c.latency_ms} ms`}
                     {c.online !== undefined && ` · ${c.online} online`}
@@ -89,7 +95,11 @@ export function DashboardPage() {
         </section>
         <section className="card" aria-labelledby="chart-title" style={{ gridColumn: "span 2", minWidth: 0 }}>
           <h2 id="chart-title">Jobs finished per minute, last hour</h2>
-          <div style={{ width: "100%", height: 220 }} role="img" aria-label={`${lastHour} jobs finished in the last hour, ${failures} failed`}>
+          <div
+            style={{ width: "100%", height: 220 }}
+            role="img"
+            aria-label={`${lastHour} jobs finished in the last hour, ${failures} failed`}
+          >
             <ResponsiveContainer>
               <BarChart data={points} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />
@@ -107,7 +117,10 @@ export function DashboardPage() {
       </div>
       <section className="card">
         <h2>
-          Recent runs <Link to="/jobs" style={{ fontSize: 13, fontWeight: 400 }}>all jobs</Link>
+          Recent runs{" "}
+          <Link to="/jobs" style={{ fontSize: 13, fontWeight: 400 }}>
+            all jobs
+          </Link>
         </h2>
         {recent.error ? <ErrorMessage error={recent.error} /> : <JobsTable jobs={recent.data?.items ?? []} />}
       </section>

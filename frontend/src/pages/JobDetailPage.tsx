@@ -26,10 +26,13 @@ export function JobDetailPage() {
     enabled: Boolean(data),
     // The document lists only the text/plain form of this response; the JSON form is JobLogs.
     queryFn: async () =>
-      unwrap(await api.GET("/api/v1/queue/jobs/{job_id}/logs", { params: { path: { job_id: jobId } }, parseAs: "json" })) as unknown as Schemas["JobLogs"],
+      unwrap(
+        await api.GET("/api/v1/queue/jobs/{job_id}/logs", { params: { path: { job_id: jobId } }, parseAs: "json" }),
+      ) as unknown as Schemas["JobLogs"],
   });
   const cancel = useMutation({
-    mutationFn: async () => unwrap(await api.POST("/api/v1/queue/jobs/{job_id}/cancel", { params: { path: { job_id: jobId } } })),
+    mutationFn: async () =>
+      unwrap(await api.POST("/api/v1/queue/jobs/{job_id}/cancel", { params: { path: { job_id: jobId } } })),
     onSuccess: (updated) => queryClient.setQueryData(["job", jobId], updated),
   });
   const rerun = useMutation({
@@ -57,7 +60,12 @@ export function JobDetailPage() {
         <div className="actions">
           {!isFinished && (
             <Can permission="jobs:cancel">
-              <button className="danger" type="button" onClick={() => cancel.mutate()} disabled={cancel.isPending || data.cancel_requested}>
+              <button
+                className="danger"
+                type="button"
+                onClick={() => cancel.mutate()}
+                disabled={cancel.isPending || data.cancel_requested}
+              >
                 {data.cancel_requested ? "Cancelling…" : "Cancel"}
               </button>
             </Can>
@@ -77,13 +85,22 @@ export function JobDetailPage() {
           <dl className="kv">
             <dt>Pipeline</dt>
             <dd>
-              {data.pipeline_id ? <Link to={`/pipelines/${data.pipeline_id}`}>{data.pipeline_name}</Link> : data.pipeline_name}
+              {data.pipeline_id ? (
+                <Link to={`/pipelines/${data.pipeline_id}`}>{data.pipeline_name}</Link>
+              ) : (
+                data.pipeline_name
+              )}
               {data.pipeline_revision != null && <span className="muted"> · revision {data.pipeline_revision}</span>}
             </dd>
             <dt>Trigger</dt>
             <dd>
               {data.triggered_by}
-              {data.schedule_id && <> · <Link to={`/schedules/${data.schedule_id}`}>schedule</Link></>}
+              {data.schedule_id && (
+                <>
+                  {" "}
+                  · <Link to={`/schedules/${data.schedule_id}`}>schedule</Link>
+                </>
+              )}
             </dd>
           </dl>
           <dl className="kv">
@@ -91,15 +108,25 @@ export function JobDetailPage() {
             <dd>{formatTime(data.created_at)}</dd>
             <dt>Started · finished</dt>
             <dd>
-              {formatTime(data.started_at)} · {formatTime(data.finished_at)} ({formatDuration(secondsBetween(data.started_at, data.finished_at))})
+              {formatTime(data.started_at)} · {formatTime(data.finished_at)} (
+              {formatDuration(secondsBetween(data.started_at, data.finished_at))})
             </dd>
           </dl>
           <dl className="kv">
             <dt>Worker · attempts</dt>
-            <dd>{data.worker_id ?? "—"} · {data.attempts}</dd>
+            <dd>
+              {data.worker_id ?? "—"} · {data.attempts}
+            </dd>
             <dt>Progress</dt>
             <dd>
-              <div className="progress" role="progressbar" aria-valuenow={progress} aria-valuemin={0} aria-valuemax={100} aria-label="Job progress">
+              <div
+                className="progress"
+                role="progressbar"
+                aria-valuenow={progress}
+                aria-valuemin={0}
+                aria-valuemax={100}
+                aria-label="Job progress"
+              >
                 <div style={{ width: `${progress}%` }} />
               </div>
               {progress}%{data.current_step && ` · running ${data.current_step}`}
@@ -110,7 +137,11 @@ export function JobDetailPage() {
       </section>
       <section className="card">
         <h2>Steps</h2>
-        <StepList steps={data.steps ?? []} output={data.output ?? null} definition={data.definition as { steps?: [] } | undefined} />
+        <StepList
+          steps={data.steps ?? []}
+          output={data.output ?? null}
+          definition={data.definition as { steps?: [] } | undefined}
+        />
       </section>
       <section className="card">
         <h2>Input context</h2>
@@ -127,7 +158,12 @@ export function JobDetailPage() {
         <ErrorMessage error={logs.error} />
         {logs.data?.lines?.length ? (
           <pre className="output" aria-label="Job log">
-            {logs.data.lines.map((l) => `${l.at ?? ""} ${String(l.level ?? "").padEnd(7)} ${l.step ? `[${l.step}] ` : ""}${l.message ?? ""}`).join("\n")}
+            {logs.data.lines
+              .map(
+                (l) =>
+                  `${l.at ?? ""} ${String(l.level ?? "").padEnd(7)} ${l.step ? `[${l.step}] ` : ""}${l.message ?? ""}`,
+              )
+              .join("\n")}
           </pre>
         ) : (
           <p className="muted">No log lines yet.</p>

@@ -40,23 +40,43 @@ export function JobsPage() {
         <div className="filters" role="search">
           <div className="field">
             <label htmlFor="filter-status">Status</label>
-            <select id="filter-status" value={filters.status ?? ""} onChange={(e) => setFilter("status", e.target.value)}>
+            <select
+              id="filter-status"
+              value={filters.status ?? ""}
+              onChange={(e) => setFilter("status", e.target.value)}
+            >
               <option value="">Any</option>
-              {STATUSES.map((s) => <option key={s}>{s}</option>)}
+              {STATUSES.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
             </select>
           </div>
           <div className="field">
             <label htmlFor="filter-pipeline">Pipeline</label>
-            <select id="filter-pipeline" value={filters.pipeline_id ?? ""} onChange={(e) => setFilter("pipeline_id", e.target.value)}>
+            <select
+              id="filter-pipeline"
+              value={filters.pipeline_id ?? ""}
+              onChange={(e) => setFilter("pipeline_id", e.target.value)}
+            >
               <option value="">Any</option>
-              {(pipelines.data?.items ?? []).map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+              {(pipelines.data?.items ?? []).map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
             </select>
           </div>
           <div className="field">
             <label htmlFor="filter-trigger">Trigger</label>
-            <select id="filter-trigger" value={filters.triggered_by ?? ""} onChange={(e) => setFilter("triggered_by", e.target.value)}>
+            <select
+              id="filter-trigger"
+              value={filters.triggered_by ?? ""}
+              onChange={(e) => setFilter("triggered_by", e.target.value)}
+            >
               <option value="">Any</option>
-              {TRIGGERS.map((t) => <option key={t}>{t}</option>)}
+              {TRIGGERS.map((t) => (
+                <option key={t}>{t}</option>
+              ))}
             </select>
           </div>
           <div className="field">

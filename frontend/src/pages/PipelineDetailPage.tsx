@@ -24,14 +24,21 @@ export function PipelineDetailPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const clone = useMutation({
-    mutationFn: async () => unwrap(await api.POST("/api/v1/pipelines/{pipeline_id}/clone", { params: { path: { pipeline_id: pipelineId } }, body: {} })),
+    mutationFn: async () =>
+      unwrap(
+        await api.POST("/api/v1/pipelines/{pipeline_id}/clone", {
+          params: { path: { pipeline_id: pipelineId } },
+          body: {},
+        }),
+      ),
     onSuccess: (copy) => {
       void queryClient.invalidateQueries({ queryKey: ["pipelines"] });
       navigate(`/pipelines/${copy.id}`);
     },
   });
   const remove = useMutation({
-    mutationFn: async () => unwrap(await api.DELETE("/api/v1/pipelines/{pipeline_id}", { params: { path: { pipeline_id: pipelineId } } })),
+    mutationFn: async () =>
+      unwrap(await api.DELETE("/api/v1/pipelines/{pipeline_id}", { params: { path: { pipeline_id: pipelineId } } })),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ["pipelines"] });
       navigate("/pipelines");
@@ -52,8 +59,12 @@ export function PipelineDetailPage() {
         <span className="muted">revision {data.revision}</span>
         <div className="actions">
           <Can permission="pipelines:write">
-            <Link className="button" to={`/pipelines/${data.id}/edit`}>Edit</Link>
-            <button type="button" onClick={() => clone.mutate()} disabled={clone.isPending}>Clone</button>
+            <Link className="button" to={`/pipelines/${data.id}/edit`}>
+              Edit
+            </Link>
+            <button type="button" onClick={() => clone.mutate()} disabled={clone.isPending}>
+              Clone
+            </button>
             <button
               type="button"
               className="danger"
@@ -120,7 +131,10 @@ function RunHistory({ pipelineId }: { pipelineId: string }) {
 function Revisions({ pipelineId, current }: { pipelineId: string; current: number }) {
   const history = useQuery({
     queryKey: ["pipeline", pipelineId, "history"],
-    queryFn: async () => unwrap(await api.GET("/api/v1/pipelines/{pipeline_id}/history", { params: { path: { pipeline_id: pipelineId } } })),
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/v1/pipelines/{pipeline_id}/history", { params: { path: { pipeline_id: pipelineId } } }),
+      ),
   });
   const revisions = history.data ?? [];
   const [against, setAgainst] = useState<number | null>(null);
@@ -134,17 +148,29 @@ function Revisions({ pipelineId, current }: { pipelineId: string; current: numbe
       <div className="table-wrap">
         <table>
           <thead>
-            <tr><th>Revision</th><th>Name</th><th>Saved</th><th /></tr>
+            <tr>
+              <th>Revision</th>
+              <th>Name</th>
+              <th>Saved</th>
+              <th />
+            </tr>
           </thead>
           <tbody>
             {revisions.map((r) => (
               <tr key={r.revision}>
-                <td>{r.revision}{r.revision === current && <span className="muted"> (current)</span>}</td>
+                <td>
+                  {r.revision}
+                  {r.revision === current && <span className="muted"> (current)</span>}
+                </td>
                 <td>{r.name}</td>
                 <td>{formatTime(r.created_at)}</td>
                 <td>
                   {r.revision !== current && (
-                    <button type="button" onClick={() => setAgainst(r.revision ?? null)} aria-pressed={base?.revision === r.revision}>
+                    <button
+                      type="button"
+                      onClick={() => setAgainst(r.revision ?? null)}
+                      aria-pressed={base?.revision === r.revision}
+                    >
                       Compare with current
                     </button>
                   )}

@@ -47,7 +47,12 @@ export function PipelineEditorPage() {
     mutationFn: async () =>
       isNew
         ? unwrap(await api.POST("/api/v1/pipelines", { body: { pipeline_yaml: yaml } }))
-        : unwrap(await api.PUT("/api/v1/pipelines/{pipeline_id}", { params: { path: { pipeline_id: pipelineId } }, body: { pipeline_yaml: yaml } })),
+        : unwrap(
+            await api.PUT("/api/v1/pipelines/{pipeline_id}", {
+              params: { path: { pipeline_id: pipelineId } },
+              body: { pipeline_yaml: yaml },
+            }),
+          ),
     onSuccess: (saved) => {
       void queryClient.invalidateQueries({ queryKey: ["pipelines"] });
       queryClient.setQueryData(["pipeline", saved.id], saved);
@@ -60,12 +65,17 @@ export function PipelineEditorPage() {
     <>
       <div className="page-head">
         <h1>{isNew ? "New pipeline" : `Edit ${pipeline.data?.name ?? "pipeline"}`}</h1>
-        {!isNew && pipeline.data && <span className="muted">revision {pipeline.data.revision} → {(pipeline.data.revision ?? 0) + 1}</span>}
+        {!isNew && pipeline.data && (
+          <span className="muted">
+            revision {pipeline.data.revision} → {(pipeline.data.revision ?? 0) + 1}
+          </span>
+        )}
       </div>
       <ErrorMessage error={pipeline.error} />
       <section className="card">
         <p className="muted" id="editor-help">
-          Problems are checked against the installed plugins as you type and marked at their line. Hover a marked line for the message.
+          Problems are checked against the installed plugins as you type and marked at their line. Hover a marked line
+          for the message.
         </p>
         {isLoaded && <YamlEditor value={yaml} onChange={setYaml} problems={problems} label="Pipeline YAML" />}
         <div role="status" aria-live="polite" style={{ margin: "10px 0" }} data-testid="validation-status">
@@ -73,7 +83,9 @@ export function PipelineEditorPage() {
             <span className="muted">Checking…</span>
           ) : problems.length ? (
             <div className="error-box">
-              <strong>{problems.length} problem{problems.length > 1 ? "s" : ""}</strong>
+              <strong>
+                {problems.length} problem{problems.length > 1 ? "s" : ""}
+              </strong>
               <ul>
                 {problems.map((p, i) => (
                   <li key={i}>
@@ -90,7 +102,12 @@ export function PipelineEditorPage() {
         <ErrorMessage error={checkError} title="Could not check the pipeline" />
         <ErrorMessage error={save.error} title="Not saved" />
         <div className="actions">
-          <button className="primary" type="button" onClick={() => save.mutate()} disabled={save.isPending || problems.length > 0 || !yaml.trim()}>
+          <button
+            className="primary"
+            type="button"
+            onClick={() => save.mutate()}
+            disabled={save.isPending || problems.length > 0 || !yaml.trim()}
+          >
             {isNew ? "Create pipeline" : "Save revision"}
           </button>
           <button type="button" onClick={() => navigate(-1)}>

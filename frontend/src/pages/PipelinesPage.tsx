@@ -27,7 +27,13 @@ export function PipelinesPage() {
         <div className="filters" role="search">
           <div className="field" style={{ flex: 1 }}>
             <label htmlFor="pipeline-search">Search</label>
-            <input id="pipeline-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Name or description" />
+            <input
+              id="pipeline-search"
+              type="search"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              placeholder="Name or description"
+            />
           </div>
         </div>
         <ErrorMessage error={pipelines.error} />
@@ -65,7 +71,9 @@ export function PipelinesPage() {
           </div>
         )}
         {(pipelines.data?.total ?? 0) > (pipelines.data?.items?.length ?? 0) && (
-          <p className="muted">Showing the first {pipelines.data?.items?.length} of {pipelines.data?.total} pipelines.</p>
+          <p className="muted">
+            Showing the first {pipelines.data?.items?.length} of {pipelines.data?.total} pipelines.
+          </p>
         )}
       </div>
     </>

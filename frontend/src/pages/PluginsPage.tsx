@@ -21,7 +21,13 @@ export function PluginsPage() {
       <div className="filters" role="search">
         <div className="field" style={{ flex: 1 }}>
           <label htmlFor="plugin-search">Search</label>
-          <input id="plugin-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Name or description" />
+          <input
+            id="plugin-search"
+            type="search"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            placeholder="Name or description"
+          />
         </div>
       </div>
       <ErrorMessage error={plugins.error} />

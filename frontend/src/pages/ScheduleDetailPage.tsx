@@ -26,13 +26,21 @@ export function ScheduleDetailPage() {
     queryKey: ["schedule", scheduleId, "preview", schedule.data?.updated_at],
     enabled: Boolean(schedule.data),
     queryFn: async () =>
-      unwrap(await api.GET("/api/v1/scheduler/jobs/{schedule_id}/preview", { params: { ...path.params, query: { count: 5 } } })),
+      unwrap(
+        await api.GET("/api/v1/scheduler/jobs/{schedule_id}/preview", {
+          params: { ...path.params, query: { count: 5 } },
+        }),
+      ),
   });
   const runs = useQuery({
     // Under "jobs" so job events refresh it like every other job list.
     queryKey: ["jobs", "schedule", scheduleId, page],
     queryFn: async () =>
-      unwrap(await api.GET("/api/v1/scheduler/jobs/{schedule_id}/runs", { params: { ...path.params, query: { page, page_size: 20 } } })),
+      unwrap(
+        await api.GET("/api/v1/scheduler/jobs/{schedule_id}/runs", {
+          params: { ...path.params, query: { page, page_size: 20 } },
+        }),
+      ),
     refetchInterval: interval,
   });
   const refresh = () => {
@@ -41,7 +49,11 @@ export function ScheduleDetailPage() {
   };
   const toggle = useMutation({
     mutationFn: async (enable: boolean) =>
-      unwrap(enable ? await api.POST("/api/v1/scheduler/jobs/{schedule_id}/enable", path) : await api.POST("/api/v1/scheduler/jobs/{schedule_id}/disable", path)),
+      unwrap(
+        enable
+          ? await api.POST("/api/v1/scheduler/jobs/{schedule_id}/enable", path)
+          : await api.POST("/api/v1/scheduler/jobs/{schedule_id}/disable", path),
+      ),
     onSuccess: refresh,
   });
   const trigger = useMutation({
@@ -67,12 +79,24 @@ export function ScheduleDetailPage() {
         </h1>
         <div className="actions">
           <Can permission="scheduler:execute">
-            <button type="button" className="primary" onClick={() => trigger.mutate()} disabled={trigger.isPending}>Trigger now</button>
+            <button type="button" className="primary" onClick={() => trigger.mutate()} disabled={trigger.isPending}>
+              Trigger now
+            </button>
           </Can>
           <Can permission="scheduler:write">
-            <button type="button" onClick={() => toggle.mutate(!s.enabled)} disabled={toggle.isPending}>{s.enabled ? "Disable" : "Enable"}</button>
-            <Link className="button" to={`/schedules/${s.id}/edit`}>Edit</Link>
-            <button type="button" className="danger" onClick={() => window.confirm(`Delete schedule "${s.name}"?`) && remove.mutate()}>Delete</button>
+            <button type="button" onClick={() => toggle.mutate(!s.enabled)} disabled={toggle.isPending}>
+              {s.enabled ? "Disable" : "Enable"}
+            </button>
+            <Link className="button" to={`/schedules/${s.id}/edit`}>
+              Edit
+            </Link>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => window.confirm(`Delete schedule "${s.name}"?`) && remove.mutate()}
+            >
+              Delete
+            </button>
           </Can>
         </div>
       </div>
@@ -82,13 +106,22 @@ export function ScheduleDetailPage() {
           <h2>Timing</h2>
           <dl className="kv">
             <dt>Pipeline</dt>
-            <dd><Link to={`/pipelines/${s.pipeline_id}`}>{s.pipeline_name ?? s.pipeline_id}</Link></dd>
+            <dd>
+              <Link to={`/pipelines/${s.pipeline_id}`}>{s.pipeline_name ?? s.pipeline_id}</Link>
+            </dd>
             <dt>Cron · zone</dt>
-            <dd><code>{s.cron_expr}</code> · {s.timezone}</dd>
+            <dd>
+              <code>{s.cron_expr}</code> · {s.timezone}
+            </dd>
             <dt>Overlap · catch-up</dt>
-            <dd>{s.overlap} · {s.catchup}</dd>
+            <dd>
+              {s.overlap} · {s.catchup}
+            </dd>
             <dt>Last run</dt>
-            <dd>{s.last_status ? <StatusBadge status={s.last_status} /> : "never"} {s.last_run && formatTime(s.last_run, s.timezone)}</dd>
+            <dd>
+              {s.last_status ? <StatusBadge status={s.last_status} /> : "never"}{" "}
+              {s.last_run && formatTime(s.last_run, s.timezone)}
+            </dd>
           </dl>
         </section>
         <section className="card">
@@ -96,12 +129,18 @@ export function ScheduleDetailPage() {
           <ErrorMessage error={preview.error} />
           {!s.enabled && <p className="muted">Disabled: these are the times it would fire once enabled.</p>}
           <ol data-testid="next-runs" style={{ margin: 0, paddingLeft: 20 }}>
-            {(preview.data?.fire_times_local ?? []).map((t) => <li key={t} className="mono">{localTime(t)}</li>)}
+            {(preview.data?.fire_times_local ?? []).map((t) => (
+              <li key={t} className="mono">
+                {localTime(t)}
+              </li>
+            ))}
           </ol>
         </section>
       </div>
       <section className="card" aria-labelledby="history-title">
-        <h2 id="history-title">History <LiveIndicator /></h2>
+        <h2 id="history-title">
+          History <LiveIndicator />
+        </h2>
         <ErrorMessage error={runs.error} />
         <JobsTable jobs={runs.data?.items ?? []} showPipeline={false} />
         {runs.data && <Pagination page={page} pageSize={20} total={runs.data.total ?? 0} onPage={setPage} />}

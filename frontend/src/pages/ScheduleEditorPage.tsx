@@ -17,7 +17,16 @@ interface Form {
   context: string;
 }
 
-const EMPTY: Form = { name: "", pipeline_id: "", cron_expr: "*/5 * * * *", timezone: "", enabled: true, overlap: "allow", catchup: "none", context: "{}" };
+const EMPTY: Form = {
+  name: "",
+  pipeline_id: "",
+  cron_expr: "*/5 * * * *",
+  timezone: "",
+  enabled: true,
+  overlap: "allow",
+  catchup: "none",
+  context: "{}",
+};
 
 export function ScheduleEditorPage() {
   const { scheduleId } = useParams();
@@ -28,7 +37,8 @@ export function ScheduleEditorPage() {
   const existing = useQuery({
     queryKey: ["schedule", scheduleId],
     enabled: !isNew,
-    queryFn: async () => unwrap(await api.GET("/api/v1/scheduler/jobs/{schedule_id}", { params: { path: { schedule_id: scheduleId! } } })),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/scheduler/jobs/{schedule_id}", { params: { path: { schedule_id: scheduleId! } } })),
   });
   const [form, setForm] = useState<Form>(EMPTY);
   const [formError, setFormError] = useState<string | null>(null);
@@ -52,7 +62,12 @@ export function ScheduleEditorPage() {
     mutationFn: async (body: Schemas["ScheduleCreate"]) =>
       isNew
         ? unwrap(await api.POST("/api/v1/scheduler/jobs", { body }))
-        : unwrap(await api.PUT("/api/v1/scheduler/jobs/{schedule_id}", { params: { path: { schedule_id: scheduleId } }, body })),
+        : unwrap(
+            await api.PUT("/api/v1/scheduler/jobs/{schedule_id}", {
+              params: { path: { schedule_id: scheduleId } },
+              body,
+            }),
+          ),
     onSuccess: (saved) => {
       void queryClient.invalidateQueries({ queryKey: ["schedules"] });
       void queryClient.invalidateQueries({ queryKey: ["schedule", saved.id] });
@@ -99,16 +114,32 @@ export function ScheduleEditorPage() {
             </div>
             <div className="field">
               <label htmlFor="schedule-pipeline">Pipeline</label>
-              <select id="schedule-pipeline" value={form.pipeline_id} onChange={(e) => set("pipeline_id", e.target.value)} required>
+              <select
+                id="schedule-pipeline"
+                value={form.pipeline_id}
+                onChange={(e) => set("pipeline_id", e.target.value)}
+                required
+              >
                 <option value="">Choose a pipeline…</option>
-                {(pipelines.data?.items ?? []).map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+                {(pipelines.data?.items ?? []).map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name}
+                  </option>
+                ))}
               </select>
             </div>
             <div className="field">
               <label htmlFor="schedule-cron">
-                Cron expression <span className="hint">(minute hour day month weekday; optional leading seconds; @daily…)</span>
+                Cron expression{" "}
+                <span className="hint">(minute hour day month weekday; optional leading seconds; @daily…)</span>
               </label>
-              <input id="schedule-cron" className="mono" value={form.cron_expr} onChange={(e) => set("cron_expr", e.target.value)} required />
+              <input
+                id="schedule-cron"
+                className="mono"
+                value={form.cron_expr}
+                onChange={(e) => set("cron_expr", e.target.value)}
+                required
+              />
             </div>
             <div className="field">
               <label htmlFor="schedule-zone">
@@ -118,7 +149,8 @@ export function ScheduleEditorPage() {
             </div>
             <div className="field">
               <label>
-                <input type="checkbox" checked={form.enabled} onChange={(e) => set("enabled", e.target.checked)} /> Enabled
+                <input type="checkbox" checked={form.enabled} onChange={(e) => set("enabled", e.target.checked)} />{" "}
+                Enabled
               </label>
             </div>
           </div>
@@ -126,7 +158,11 @@ export function ScheduleEditorPage() {
             <CronPreview cron={form.cron_expr} timezone={form.timezone || undefined} />
             <div className="field" style={{ marginTop: 12 }}>
               <label htmlFor="schedule-overlap">While the previous run is unfinished</label>
-              <select id="schedule-overlap" value={form.overlap} onChange={(e) => set("overlap", e.target.value as Form["overlap"])}>
+              <select
+                id="schedule-overlap"
+                value={form.overlap}
+                onChange={(e) => set("overlap", e.target.value as Form["overlap"])}
+              >
                 <option value="allow">run anyway (allow)</option>
                 <option value="skip">skip the slot</option>
                 <option value="queue">queue one run after it</option>
@@ -134,23 +170,43 @@ export function ScheduleEditorPage() {
             </div>
             <div className="field">
               <label htmlFor="schedule-catchup">Slots missed while beat was down</label>
-              <select id="schedule-catchup" value={form.catchup} onChange={(e) => set("catchup", e.target.value as Form["catchup"])}>
+              <select
+                id="schedule-catchup"
+                value={form.catchup}
+                onChange={(e) => set("catchup", e.target.value as Form["catchup"])}
+              >
                 <option value="none">drop them</option>
                 <option value="last">run the latest one</option>
                 <option value="all">run each one</option>
               </select>
             </div>
             <div className="field">
-              <label htmlFor="schedule-context">Context <span className="hint">(JSON object)</span></label>
-              <textarea id="schedule-context" className="mono" rows={3} value={form.context} onChange={(e) => set("context", e.target.value)} />
+              <label htmlFor="schedule-context">
+                Context <span className="hint">(JSON object)</span>
+              </label>
+              <textarea
+                id="schedule-context"
+                className="mono"
+                rows={3}
+                value={form.context}
+                onChange={(e) => set("context", e.target.value)}
+              />
             </div>
           </div>
         </div>
-        {formError && <div className="error-box" role="alert">{formError}</div>}
+        {formError && (
+          <div className="error-box" role="alert">
+            {formError}
+          </div>
+        )}
         <ErrorMessage error={save.error} title="Not saved" />
         <div className="actions">
-          <button className="primary" type="submit" disabled={save.isPending}>{isNew ? "Create schedule" : "Save"}</button>
-          <button type="button" onClick={() => navigate(-1)}>Cancel</button>
+          <button className="primary" type="submit" disabled={save.isPending}>
+            {isNew ? "Create schedule" : "Save"}
+          </button>
+          <button type="button" onClick={() => navigate(-1)}>
+            Cancel
+          </button>
         </div>
       </form>
     </>

@@ -12,7 +12,8 @@ export function SchedulesPage() {
   const [page, setPage] = useState(1);
   const schedules = useQuery({
     queryKey: ["schedules", page],
-    queryFn: async () => unwrap(await api.GET("/api/v1/scheduler/jobs", { params: { query: { page, page_size: 50 } } })),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/scheduler/jobs", { params: { query: { page, page_size: 50 } } })),
     refetchInterval: 15000,
   });
   return (
@@ -20,7 +21,9 @@ export function SchedulesPage() {
       <div className="page-head">
         <h1>Schedules</h1>
         <Can permission="scheduler:write">
-          <Link className="button primary" to="/schedules/new">New schedule</Link>
+          <Link className="button primary" to="/schedules/new">
+            New schedule
+          </Link>
         </Can>
       </div>
       <div className="card">
@@ -30,12 +33,21 @@ export function SchedulesPage() {
           <div className="table-wrap">
             <table>
               <thead>
-                <tr><th>Name</th><th>Pipeline</th><th>Cron</th><th>Next run (schedule's zone)</th><th>Last run</th><th>State</th></tr>
+                <tr>
+                  <th>Name</th>
+                  <th>Pipeline</th>
+                  <th>Cron</th>
+                  <th>Next run (schedule's zone)</th>
+                  <th>Last run</th>
+                  <th>State</th>
+                </tr>
               </thead>
               <tbody>
                 {schedules.data?.items?.map((s) => (
                   <tr key={s.id}>
-                    <td><Link to={`/schedules/${s.id}`}>{s.name}</Link></td>
+                    <td>
+                      <Link to={`/schedules/${s.id}`}>{s.name}</Link>
+                    </td>
                     <td>{s.pipeline_name ?? s.pipeline_id}</td>
                     <td className="mono">{s.cron_expr}</td>
                     <td>
@@ -45,7 +57,9 @@ export function SchedulesPage() {
                       {s.last_status ? <StatusBadge status={s.last_status} /> : <span className="muted">never</span>}{" "}
                       {s.last_run && <span className="muted">{formatTime(s.last_run, s.timezone)}</span>}
                     </td>
-                    <td><StatusBadge status={s.enabled ? "enabled" : "disabled"} /></td>
+                    <td>
+                      <StatusBadge status={s.enabled ? "enabled" : "disabled"} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
