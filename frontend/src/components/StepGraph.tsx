@@ -41,7 +41,7 @@ export function stepGraph(steps: GraphStep[], statuses: Record<string, string> =
 export function StepGraph({ steps, statuses }: { steps: GraphStep[]; statuses?: Record<string, string> }) {
   const { nodes, edges } = useMemo(() => stepGraph(steps, statuses), [steps, statuses]);
   return (
-    <div className="graph" role="img" aria-label={`Pipeline graph: ${steps.map((s) => s.name).join(" → ")}`}>
+    <div className="graph" role="group" aria-label={`Pipeline graph: ${steps.map((s) => s.name).join(" → ")}`}>
       <ReactFlow
         nodes={nodes}
         edges={edges}

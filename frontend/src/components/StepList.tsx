@@ -118,7 +118,7 @@ function StepRow(props: {
         <tr>
           <td />
           <td colSpan={5}>
-            <pre className="output" id={`step-output-${index}`} aria-label={`Output of ${step.name}`}>
+            <pre className="output" tabIndex={0} id={`step-output-${index}`} aria-label={`Output of ${step.name}`}>
               {preview(value)}
             </pre>
           </td>

@@ -36,7 +36,8 @@ export function YamlEditor({
           yaml(),
           lintGutter(),
           EditorState.readOnly.of(readOnly),
-          EditorView.contentAttributes.of({ "aria-label": label }),
+          // tabindex makes the focusable content explicit (axe then sees the scroller is keyboard-reachable).
+          EditorView.contentAttributes.of({ "aria-label": label, tabindex: "0" }),
           EditorView.updateListener.of((update) => {
             if (update.docChanged) changed.current?.(update.state.doc.toString());
           }),

@@ -145,11 +145,15 @@ export function JobDetailPage() {
       </section>
       <section className="card">
         <h2>Input context</h2>
-        <pre className="output">{preview(data.context ?? {})}</pre>
+        <pre className="output" tabIndex={0}>
+          {preview(data.context ?? {})}
+        </pre>
         {data.output && (
           <details>
             <summary>Output context</summary>
-            <pre className="output">{preview(data.output, 20000)}</pre>
+            <pre className="output" tabIndex={0}>
+              {preview(data.output, 20000)}
+            </pre>
           </details>
         )}
       </section>
@@ -157,7 +161,7 @@ export function JobDetailPage() {
         <h2>Logs</h2>
         <ErrorMessage error={logs.error} />
         {logs.data?.lines?.length ? (
-          <pre className="output" aria-label="Job log">
+          <pre className="output" tabIndex={0} aria-label="Job log">
             {logs.data.lines
               .map(
                 (l) =>

@@ -102,7 +102,9 @@ export function PipelineDetailPage() {
             </Can>
             <section className="card">
               <h2>Definition</h2>
-              <pre className="output">{data.source_yaml ?? JSON.stringify(data.definition, null, 2)}</pre>
+              <pre className="output" tabIndex={0}>
+                {data.source_yaml ?? JSON.stringify(data.definition, null, 2)}
+              </pre>
             </section>
           </div>
         )}
