@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 import redis
 from flask import Flask, current_app
 
-from shared.errors import MimirError
 from shared.jobs.events import FINISHED_CHANNEL, PROGRESS_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -33,10 +32,9 @@ _RESYNC = "resync"
 _CLOSED = object()
 
 
-class TooManyStreams(MimirError):
-    """This API process already holds as many event streams as it may (503)."""
-
-    http_status = 503
+class TooManyStreams(Exception):
+    """This API process already holds as many event streams as it may (the view answers 503: a limit of
+    this process, not an error of the caller's request)."""
 
 
 @dataclass(eq=False)  # each stream is its own set member

@@ -7,8 +7,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.access import requires
-from backend.event_streams import event_streams
-from shared.security.permissions import Permission
+from backend.errors import error_response
+from backend.event_streams import TooManyStreams, event_streams
+from shared.jobs.permissions import JOBS_READ
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1/events", description="Live job events")
 
@@ -27,11 +28,14 @@ _STREAM_DOC = {
 
 @blp.route("")
 class Events(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.doc(responses=_STREAM_DOC)
-    def get(self) -> Response:
+    def get(self) -> Response | tuple[Response, int]:
         """Stream job status changes as server-sent events until the client disconnects."""
-        body = event_streams().open()
+        try:
+            body = event_streams().open()
+        except TooManyStreams as exc:
+            return error_response(503, str(exc))
         return Response(
             body,
             mimetype="text/event-stream",

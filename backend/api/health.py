@@ -6,38 +6,29 @@ The vector store is reported as not configured: no Mimir setting names a Qdrant 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import redis
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import text
 
 import shared
 from backend.access import public
+from backend.probes import Probed, broker_check, database_check, probe
 from backend.services import services
 from shared.queue.workers import live_workers
-from shared.scheduling.lease import LEADER_KEY
+from shared.scheduling.leader import LEADER_KEY
 
 blp = Blueprint("health", __name__, url_prefix="/health", description="Service health")
 REQUIRED = ("database", "broker")
 
 
-def _probe(check: Callable[[], Any]) -> dict[str, Any]:
-    started = time.perf_counter()
-    try:
-        detail = check()
-    except Exception as exc:  # any failure means the component is down; say which
-        return {
-            "status": "down",
-            "error": f"{type(exc).__name__}: {exc}"[:300],
-            "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-        }
-    result = {"status": "up", "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
-    if detail is not None:
-        result.update(detail)
+def _component(probed: Probed[Any]) -> dict[str, Any]:
+    if not probed.is_up:
+        return {"status": "down", "error": probed.error, "latency_ms": round(probed.latency_ms, 2)}
+    result = {"status": "up", "latency_ms": round(probed.latency_ms, 2)}
+    if isinstance(probed.value, dict):
+        result.update(probed.value)
     return result
 
 
@@ -49,13 +40,6 @@ class Health(MethodView):
         """Health of the database and broker (required), the workers and the scheduler (reported), and
         the vector store."""
         svc = services()
-
-        def database() -> None:
-            with svc.db.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-
-        def broker() -> None:
-            svc.redis.ping()
 
         def workers() -> dict[str, Any]:
             try:
@@ -72,10 +56,10 @@ class Health(MethodView):
             return {"leader": leader.decode() if isinstance(leader, bytes) else leader}
 
         components = {
-            "database": _probe(database),
-            "broker": _probe(broker),
-            "workers": _probe(workers),
-            "scheduler": _probe(scheduler),
+            "database": _component(probe("database", database_check(svc.db))),
+            "broker": _component(probe("broker", broker_check(svc.redis))),
+            "workers": _component(probe("workers", workers)),
+            "scheduler": _component(probe("scheduler", scheduler)),
             "vector_store": {"status": "not_configured"},
         }
         if components["workers"]["status"] == "up" and components["workers"]["online"] == 0:

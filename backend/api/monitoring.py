@@ -11,14 +11,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.access import public, requires
+from backend.api.request_schema import RequestSchema
+from backend.presentation.exposition import CONTENT_TYPE, live_families, recorded_families, render
+from backend.presentation.summary import http_summary, process_memory
 from backend.services import services
 from shared.durations import parse_duration
 from shared.errors import NotFound
 from shared.jobs.statistics import job_statistics
 from shared.jobs.timeline import finished_per_minute
-from shared.observability.exposition import CONTENT_TYPE, live_families, recorded_families, render
-from shared.observability.summary import http_summary, process_memory
-from shared.security.permissions import Permission
+from shared.security.permissions import MONITORING_READ
 
 scrape_blp = Blueprint("metrics", __name__, url_prefix="/metrics", description="Prometheus metrics")
 blp = Blueprint("monitoring", __name__, url_prefix="/api/v1/monitoring", description="Monitoring summaries")
@@ -39,11 +40,12 @@ class PrometheusMetrics(MethodView):
         """Every process's metrics (Prometheus text format), plus queue depth, workers and beat leader."""
         _require_metrics_enabled()
         svc = services()
-        families = recorded_families(svc.settings.resolved_metrics_dir) + live_families(svc.redis)
+        live = live_families(svc.redis, svc.runtime.kinds.queues)
+        families = recorded_families(svc.settings.resolved_metrics_dir) + live
         return Response(render(families), mimetype=None, content_type=CONTENT_TYPE)
 
 
-class StatisticsQuerySchema(Schema):
+class StatisticsQuerySchema(RequestSchema):
     window = fields.String(load_default="24h", metadata={"description": "how far back: 30m, 24h, 168h"})
     limit = fields.Integer(
         load_default=MAX_SAMPLED_JOBS, validate=validate.Range(min=1, max=MAX_SAMPLED_JOBS)
@@ -52,7 +54,7 @@ class StatisticsQuerySchema(Schema):
 
 @blp.route("/metrics")
 class MetricsSummary(MethodView):
-    @requires(Permission.MONITORING_READ)
+    @requires(MONITORING_READ)
     @blp.response(200)
     def get(self) -> dict[str, Any]:
         """Requests, latency percentiles, requests per second and error rate of the API, and its memory."""
@@ -68,7 +70,7 @@ class MetricsSummary(MethodView):
 
 @blp.route("/jobs/statistics")
 class JobStatistics(MethodView):
-    @requires(Permission.MONITORING_READ)
+    @requires(MONITORING_READ)
     @blp.arguments(StatisticsQuerySchema, location="query")
     @blp.response(200)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +79,7 @@ class JobStatistics(MethodView):
         return job_statistics(services().db, window_seconds=window, limit=query["limit"])
 
 
-class TimelineQuerySchema(Schema):
+class TimelineQuerySchema(RequestSchema):
     minutes = fields.Integer(load_default=60, validate=validate.Range(min=1, max=24 * 60))
 
 
@@ -90,7 +92,7 @@ class MinuteSchema(Schema):
 
 @blp.route("/jobs/timeline")
 class JobTimeline(MethodView):
-    @requires(Permission.MONITORING_READ)
+    @requires(MONITORING_READ)
     @blp.arguments(TimelineQuerySchema, location="query")
     @blp.response(200, MinuteSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:

@@ -13,9 +13,9 @@ from backend.access import requires
 from backend.services import services
 from shared.errors import InvalidInput, PipelineValidationError
 from shared.pipelines.loader import MAX_YAML_BYTES
+from shared.pipelines.permissions import PIPELINES_READ
 from shared.pipelines.source_lines import parse_error_position, position_of
 from shared.pipelines.validation import load_single_pipeline
-from shared.security.permissions import Permission
 
 blp = Blueprint(
     "pipeline_drafts", __name__, url_prefix="/api/v1/pipelines", description="Checking unsaved pipelines"
@@ -47,7 +47,7 @@ class DraftResultSchema(Schema):
 
 @blp.route("/validate")
 class ValidateDraft(MethodView):
-    @requires(Permission.PIPELINES_READ)
+    @requires(PIPELINES_READ)
     @blp.arguments(DraftSchema)
     @blp.response(200, DraftResultSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:

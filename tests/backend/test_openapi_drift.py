@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from backend.openapi import openapi_document
-from tests.stack import REPO_ROOT
+from mimir.testing.stack import REPO_ROOT
 
 FRONTEND = REPO_ROOT / "frontend"
 GENERATOR = FRONTEND / "node_modules" / ".bin" / "openapi-typescript"

@@ -12,9 +12,16 @@ from typing import Any
 import pytest
 import requests
 
+from mimir.testing.servers import free_port
+from mimir.testing.stack import (
+    REPO_ROOT,
+    ApiProcess,
+    api_process,
+    make_settings,
+    migrated_database,
+    worker_pool,
+)
 from shared.config import Settings
-from tests.harness.servers import free_port
-from tests.stack import REPO_ROOT, ApiProcess, api_process, make_settings, migrated_database, worker_pool
 
 FRONTEND = REPO_ROOT / "frontend"
 SCREENSHOTS = Path(os.environ.get("MIMIR_E2E_OUTPUT", REPO_ROOT / "test-output" / "e2e"))

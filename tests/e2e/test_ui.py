@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from mimir.testing.stack import ADMIN_KEY, REPO_ROOT, ApiProcess
 from tests.e2e.conftest import api_call, screenshot, sign_in
-from tests.stack import ADMIN_KEY, REPO_ROOT, ApiProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

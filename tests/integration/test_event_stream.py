@@ -14,10 +14,10 @@ import pytest
 import redis
 import requests
 
+from mimir.testing.servers import free_port
+from mimir.testing.stack import ApiProcess, api_process, make_settings, migrated_database, worker_pool
 from shared.config import Settings
-from tests.harness.servers import free_port
 from tests.integration.conftest import pipeline_yaml
-from tests.stack import ApiProcess, api_process, make_settings, migrated_database, worker_pool
 
 pytestmark = pytest.mark.integration
 

@@ -17,6 +17,7 @@ export interface JobFilters {
   status?: string;
   pipeline_id?: string;
   triggered_by?: string;
+  kind?: string;
   page: number;
   page_size: number;
 }

@@ -178,7 +178,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The calling key and what its role may do. */
+        /** The calling key and what its role may do (every permission the installed slices declare). */
         get: {
             parameters: {
                 query?: never;
@@ -204,7 +204,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The key's role lacks pipelines:read */
+                /** @description The key's role lacks monitoring:read */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -236,7 +236,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every setting in effect, as ``{section: {key: value}}``; passwords and keys show as ``***``. */
+        /**
+         * Every setting in effect, as ``{section: {key: value}}``; passwords and keys show as ``***``.
+         * @description ``sources`` says where each value came from, ``ignored`` which keys of the original Mimir's
+         *     configuration were given but mean nothing here.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1114,6 +1118,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pipelines/{pipeline_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        /** A pipeline's state and its latest run. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    pipeline_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineStatus"];
+                    };
+                };
+                /** @description No valid API key was sent */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The key's role lacks pipelines:read */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit reached; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pipelines/{pipeline_id}/validate": {
         parameters: {
             query?: never;
@@ -1367,13 +1433,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List jobs, newest first, filtered by status, pipeline and what triggered them. */
+        /** List jobs, newest first, filtered by status, kind, pipeline and what triggered them. */
         get: {
             parameters: {
                 query?: {
                     page?: number;
                     page_size?: number;
                     status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                    kind?: string;
                     pipeline_id?: string;
                     triggered_by?: "api" | "scheduler" | "manual";
                 };
@@ -1389,7 +1456,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["JobPage"];
+                        "application/json": components["schemas"]["JobSummaryPage"];
                     };
                 };
                 /** @description No valid API key was sent */
@@ -1418,7 +1485,57 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /**
+         * Queue a job of any kind that takes a spec (e.g. a twin simulation); pipelines are queued through
+         *     ``/queue/pipelines/enqueue``.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["JobCreate"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Enqueued"];
+                    };
+                };
+                /** @description No valid API key was sent */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The key's role lacks jobs:create */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Rate limit reached; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1434,7 +1551,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Get a job, with the definition it runs. */
+        /** Get a job, with its spec (a pipeline job's: the definition it runs). */
         get: {
             parameters: {
                 query?: never;
@@ -2280,7 +2397,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["JobPage"];
+                        "application/json": components["schemas"]["JobSummaryPage"];
                     };
                 };
                 /** @description No valid API key was sent */
@@ -2327,7 +2444,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run the schedule's pipeline now (``triggered_by: manual``), outside its slots. */
+        /** Run the schedule's job now (``triggered_by: manual``), outside its slots. */
         post: {
             parameters: {
                 query?: never;
@@ -2777,6 +2894,9 @@ export interface components {
             http?: {
                 [key: string]: unknown;
             };
+            ignored?: {
+                [key: string]: string;
+            };
             logging?: {
                 [key: string]: unknown;
             };
@@ -2787,6 +2907,9 @@ export interface components {
                 [key: string]: unknown;
             };
             pipelines?: {
+                [key: string]: unknown;
+            };
+            platform?: {
                 [key: string]: unknown;
             };
             plugins?: {
@@ -2803,6 +2926,9 @@ export interface components {
             };
             server?: {
                 [key: string]: unknown;
+            };
+            sources?: {
+                [key: string]: string;
             };
         };
         ContextOnly: {
@@ -2822,6 +2948,7 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             job_id?: string;
+            kind?: string;
             pipeline_name?: string;
             status?: string;
         };
@@ -2875,6 +3002,7 @@ export interface components {
             /** Format: date-time */
             finished_at?: string | null;
             id?: string;
+            kind?: string;
             output?: {
                 [key: string]: unknown;
             } | null;
@@ -2893,10 +3021,20 @@ export interface components {
                 [key: string]: unknown;
             }[];
             triggered_by?: string;
-            type?: string;
+            /** @description the same as kind */
+            readonly type?: unknown;
             /** Format: date-time */
             updated_at?: string;
             worker_id?: string | null;
+        };
+        JobCreate: {
+            context?: {
+                [key: string]: unknown;
+            };
+            kind: string;
+            spec?: {
+                [key: string]: unknown;
+            };
         };
         JobDetail: {
             attempts?: number;
@@ -2907,13 +3045,11 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             current_step?: string | null;
-            definition?: {
-                [key: string]: unknown;
-            };
             error?: string | null;
             /** Format: date-time */
             finished_at?: string | null;
             id?: string;
+            kind?: string;
             output?: {
                 [key: string]: unknown;
             } | null;
@@ -2925,6 +3061,9 @@ export interface components {
             schedule_id?: string | null;
             /** Format: date-time */
             scheduled_for?: string | null;
+            spec?: {
+                [key: string]: unknown;
+            };
             /** Format: date-time */
             started_at?: string | null;
             status?: string;
@@ -2932,7 +3071,8 @@ export interface components {
                 [key: string]: unknown;
             }[];
             triggered_by?: string;
-            type?: string;
+            /** @description the same as kind */
+            readonly type?: unknown;
             /** Format: date-time */
             updated_at?: string;
             worker_id?: string | null;
@@ -2952,8 +3092,37 @@ export interface components {
             max_lines_per_attempt?: number;
             max_message_chars?: number;
         };
-        JobPage: {
-            items?: components["schemas"]["Job"][];
+        JobSummary: {
+            attempts?: number;
+            cancel_requested?: boolean;
+            /** Format: date-time */
+            created_at?: string;
+            current_step?: string | null;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            id?: string;
+            kind?: string;
+            pipeline_id?: string | null;
+            pipeline_name?: string;
+            pipeline_revision?: number | null;
+            progress?: number;
+            request_id?: string | null;
+            schedule_id?: string | null;
+            /** Format: date-time */
+            scheduled_for?: string | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            status?: string;
+            triggered_by?: string;
+            /** @description the same as kind */
+            readonly type?: unknown;
+            /** Format: date-time */
+            updated_at?: string;
+            worker_id?: string | null;
+        };
+        JobSummaryPage: {
+            items?: components["schemas"]["JobSummary"][];
             page?: number;
             page_size?: number;
             total?: number;
@@ -3007,6 +3176,22 @@ export interface components {
             page?: number;
             page_size?: number;
             total?: number;
+        };
+        PipelineStatus: {
+            enabled?: boolean;
+            last_error?: string | null;
+            /** Format: date-time */
+            last_finished?: string | null;
+            last_job_id?: string | null;
+            /** Format: date-time */
+            last_run?: string | null;
+            name?: string;
+            pipeline_id?: string;
+            revision?: number;
+            /** @description how many jobs ran this pipeline */
+            runs?: number;
+            /** @description the latest run's status, or 'never_run' */
+            status?: string;
         };
         PipelineWrite: {
             pipeline?: {
@@ -3089,8 +3274,12 @@ export interface components {
             /** Format: date-time */
             next_run?: string | null;
             overlap?: string;
-            pipeline_id?: string;
+            pipeline_id?: string | null;
             pipeline_name?: string | null;
+            target_kind?: string;
+            target_spec?: {
+                [key: string]: unknown;
+            };
             timezone?: string;
             /** Format: date-time */
             updated_at?: string;
@@ -3105,11 +3294,17 @@ export interface components {
             cron_expr: string;
             description?: string;
             enabled?: boolean;
+            id?: string;
             name: string;
             /** @enum {string} */
             overlap?: "allow" | "skip" | "queue";
+            pipeline?: string;
             pipeline_id?: string;
             pipeline_name?: string;
+            target_kind?: string;
+            target_spec?: {
+                [key: string]: unknown;
+            };
             timezone?: string;
         };
         SchedulePage: {
@@ -3131,8 +3326,13 @@ export interface components {
             name?: string;
             /** @enum {string} */
             overlap?: "allow" | "skip" | "queue";
+            pipeline?: string;
             pipeline_id?: string;
             pipeline_name?: string;
+            target_kind?: string;
+            target_spec?: {
+                [key: string]: unknown;
+            };
             timezone?: string;
         };
         ValidationResult: {

@@ -140,7 +140,7 @@ export function JobDetailPage() {
         <StepList
           steps={data.steps ?? []}
           output={data.output ?? null}
-          definition={data.definition as { steps?: [] } | undefined}
+          definition={(data.spec as { definition?: { steps?: [] } } | undefined)?.definition}
         />
       </section>
       <section className="card">

@@ -16,10 +16,19 @@ export function JobsPage() {
     status: params.get("status") ?? undefined,
     pipeline_id: params.get("pipeline_id") ?? undefined,
     triggered_by: params.get("triggered_by") ?? undefined,
+    kind: params.get("kind") ?? undefined,
     page: Number(params.get("page") ?? "1"),
     page_size: PAGE_SIZE,
   };
   const jobs = useJobs(filters);
+  // No endpoint lists the installed kinds: offer pipeline, the chosen one, and those on this page.
+  const kinds = [
+    ...new Set([
+      "pipeline",
+      ...(filters.kind ? [filters.kind] : []),
+      ...(jobs.data?.items ?? []).map((j) => j.kind ?? ""),
+    ]),
+  ].filter(Boolean);
   const pipelines = usePipelines();
 
   function setFilter(name: string, value: string) {
@@ -81,9 +90,11 @@ export function JobsPage() {
           </div>
           <div className="field">
             <label htmlFor="filter-kind">Kind</label>
-            {/* Pipelines are the only job kind until the job-kinds work lands; then this lists GET kinds. */}
-            <select id="filter-kind" value="pipeline" disabled>
-              <option value="pipeline">pipeline</option>
+            <select id="filter-kind" value={filters.kind ?? ""} onChange={(e) => setFilter("kind", e.target.value)}>
+              <option value="">Any</option>
+              {kinds.map((k) => (
+                <option key={k}>{k}</option>
+              ))}
             </select>
           </div>
         </div>
