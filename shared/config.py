@@ -62,6 +62,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("server", "max_connections_per_address"): ("max_connections_per_address", v.non_negative_int),
     ("server", "header_timeout_seconds"): ("header_timeout_seconds", v.positive_seconds),
     ("server", "body_timeout_seconds"): ("body_timeout_seconds", v.positive_seconds),
+    ("server", "max_event_streams"): ("max_event_streams", v.positive_int),
     ("persistence", "data_dir"): ("data_dir", v.path),
     ("persistence", "database_url"): ("database_url", v.database_url),
     ("persistence", "database_path"): ("database_path", v.optional_path),
@@ -157,6 +158,7 @@ class Settings:
     header_timeout_seconds: float = 10.0
     # A request's body must arrive within this, counted from the start of the request.
     body_timeout_seconds: float = 30.0
+    max_event_streams: int = 100
     worker_concurrency: int = 2
     max_body_bytes: int = 2 * 1024 * 1024
     max_wait_seconds: float = 300.0

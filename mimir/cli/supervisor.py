@@ -227,6 +227,13 @@ def _ensure_admin_access(settings: Settings) -> str | None:
         db.dispose()
 
 
+def is_ui_built() -> bool:
+    """Whether the API will serve the web UI (``frontend/dist`` exists)."""
+    from backend.web_ui import DEFAULT_DIST  # the CLI is the composition root: it may know the API
+
+    return (DEFAULT_DIST / "index.html").is_file()
+
+
 def _print_banner(
     settings: Settings,
     api_url: str,
@@ -237,6 +244,7 @@ def _print_banner(
     workers = [c for c in children if c.name.startswith("worker")]
     lines = [
         "Mimir AIP is running.",
+        f"  Web UI:     {api_url}/" if is_ui_built() else "  Web UI:     not built (needs Node 20+)",
         f"  API:        {api_url}/api/v1",
         f"  API docs:   {api_url}/api/docs   (OpenAPI: {api_url}/api/openapi.json)",
         f"  Health:     {api_url}/health",

@@ -49,7 +49,7 @@ class JobRuntime:
     renewer: LeaseRenewer = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "renewer", LeaseRenewer(self.db, self.lease_seconds))
+        object.__setattr__(self, "renewer", LeaseRenewer(self.db, self.lease_seconds, self.on_finished))
 
 
 def run_environment(settings: Settings) -> RunEnvironment:
