@@ -162,11 +162,15 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("monitoring", "metrics_enabled"): ("metrics_enabled", _bool),
     ("monitoring", "metrics_dir"): ("metrics_dir", _optional_str),
     ("monitoring", "celery_events"): ("celery_events", _bool),
+    ("vectors", "url"): ("vectors_url", _optional_str),
+    ("vectors", "api_key"): ("vectors_api_key", _optional_str),
+    ("vectors", "max_batch"): ("vectors_max_batch", _positive_int),
+    ("vectors", "timeout_seconds"): ("vectors_timeout_seconds", _positive_float),
     ("logging", "level"): ("log_level", _choice("debug", "info", "warning", "error")),
     ("logging", "format"): ("log_format", _choice("auto", "json", "text")),
 }
 # Settings that hold secrets: redacted wherever settings are shown.
-SECRET_FIELDS = frozenset({"bootstrap_api_key", "database_url", "redis_url"})
+SECRET_FIELDS = frozenset({"bootstrap_api_key", "database_url", "redis_url", "vectors_api_key"})
 
 
 def setting_keys() -> list[tuple[str, str, str]]:
@@ -180,6 +184,8 @@ _ALIASES = {
     "WORKER_CONCURRENCY": ("queue", "worker_concurrency"),
     "MIMIR_API_KEY": ("security", "api_key"),
     "MIMIR_AUTH_ENABLED": ("security", "auth_enabled"),
+    "QDRANT_URL": ("vectors", "url"),
+    "QDRANT_API_KEY": ("vectors", "api_key"),
 }
 
 
@@ -233,6 +239,12 @@ class Settings:
     # Celery task events from the start. Off: publishing three events per job kept a worker's main process
     # busy and cut throughput by a third; Flower turns them on at run time when it connects.
     celery_events: bool = False
+    # A Qdrant server every process talks to; None: Qdrant's local mode under <data_dir>/vectors, owned by
+    # one process that the others reach through Redis (shared/vectors/owner.py).
+    vectors_url: str | None = None
+    vectors_api_key: str | None = None
+    vectors_max_batch: int = 1000
+    vectors_timeout_seconds: float = 30.0
     log_level: str = "info"
     log_format: str = "auto"
 
@@ -272,6 +284,11 @@ class Settings:
     def resolved_output_dir(self) -> Path:
         """Where output steps write relative paths."""
         return Path(self.output_dir) if self.output_dir else self.data_dir / "output"
+
+    @property
+    def vectors_dir(self) -> Path:
+        """Where Qdrant's local mode keeps collections when no server is configured."""
+        return self.data_dir / "vectors"
 
     @property
     def backups_dir(self) -> Path:

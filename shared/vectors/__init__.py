@@ -1,0 +1,1 @@
+"""Vectors: Qdrant collections, embedders, semantic search and the AI pipeline steps."""
