@@ -7,13 +7,20 @@ import pytest
 import redis
 
 from shared.config import Settings
-from shared.vectors.errors import CollectionExists, CollectionNotFound, VectorInputError, VectorStoreUnavailable
+from shared.vectors.errors import (
+    CollectionExists,
+    CollectionNotFound,
+    VectorInputError,
+    VectorStoreUnavailable,
+)
 from shared.vectors.remote import OwnerClient
 from shared.vectors.service import VectorService
 from tests.shared.vectors.conftest import OwnerProcess
 
 
-def test_a_collection_made_through_the_owner_is_listed_with_its_embedder(owner_service: VectorService) -> None:
+def test_a_collection_made_through_the_owner_is_listed_with_its_embedder(
+    owner_service: VectorService,
+) -> None:
     owner_service.create_collection("docs")
 
     [info] = owner_service.list_collections()
@@ -64,7 +71,9 @@ def test_a_call_without_a_running_owner_fails_at_once_naming_the_owner(vector_se
     client.close()
 
 
-def test_the_owner_keeps_the_store_across_a_restart(owner: OwnerProcess, owner_service: VectorService) -> None:
+def test_the_owner_keeps_the_store_across_a_restart(
+    owner: OwnerProcess, owner_service: VectorService
+) -> None:
     owner_service.create_collection("kept")
     owner_service.upsert_documents("kept", [{"text": "still here"}])
     owner.stop()
