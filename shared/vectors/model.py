@@ -177,8 +177,9 @@ class Hit:
         return {"id": self.id, "key": self.key, "score": self.score, "payload": self.payload}
 
 
-def as_vector(value: Any, dimension: int, where: str = "vector") -> np.ndarray:
-    """``value`` as a float32 vector of ``dimension`` finite numbers; a 400 naming ``where`` otherwise."""
+def as_vector(value: Any, dimension: int | None = None, where: str = "vector") -> np.ndarray:
+    """``value`` as a float32 vector of finite numbers (``dimension`` of them when given); a 400 naming
+    ``where`` otherwise."""
     if isinstance(value, np.ndarray):
         array = value.astype(np.float32, copy=False)
     else:
@@ -187,7 +188,9 @@ def as_vector(value: Any, dimension: int, where: str = "vector") -> np.ndarray:
         if any(isinstance(x, bool) or not isinstance(x, int | float) for x in value):
             raise VectorInputError.at(where, "expected a list of numbers")
         array = np.asarray(value, dtype=np.float32)
-    if array.ndim != 1 or array.shape[0] != dimension:
+    if array.ndim != 1 or array.shape[0] == 0:
+        raise VectorInputError.at(where, "expected a non-empty list of numbers")
+    if dimension is not None and array.shape[0] != dimension:
         raise VectorInputError.at(
             where,
             f"has {array.shape[0] if array.ndim == 1 else array.shape} numbers; the collection has "

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -32,6 +33,10 @@ from shared.vectors.model import (
 )
 
 MAX_LIMIT = 1000
+# How long a process trusts what it read about a collection's embedder and dimension. Another process may
+# delete and re-create a collection meanwhile; the store checks the embedder a request names against the
+# collection's own, so a stale entry gives a clear error, never vectors of the wrong kind.
+SPEC_TTL_SECONDS = 5.0
 
 
 class VectorBackend(Protocol):
@@ -84,6 +89,7 @@ class VectorService:
     backend: VectorBackend
     max_batch: int = 1000
     access: HttpAccess | None = None
+    _specs: dict[str, tuple[float, CollectionInfo]] = field(default_factory=dict, repr=False)
 
     def create_collection(
         self,
@@ -95,6 +101,7 @@ class VectorService:
     ) -> CollectionInfo:
         """A new collection; its dimension defaults to its embedder's (hashing, 384)."""
         spec = embedder if isinstance(embedder, EmbedderSpec) else _embedder_spec(embedder, dimension)
+        self._specs.pop(name, None)
         return self.backend.create_collection(
             CollectionSpec(check_collection_name(name), dimension or spec.dimension, distance, spec)
         )
@@ -109,12 +116,21 @@ class VectorService:
 
     def delete_collection(self, name: str) -> None:
         """Delete a collection and its points."""
+        self._specs.pop(name, None)
         self.backend.delete_collection(check_collection_name(name))
+
+    def spec_of(self, name: str) -> CollectionInfo:
+        """What collection ``name`` was made with (points not counted), read at most every few seconds."""
+        cached = self._specs.get(name)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        info = self.backend.collection_info(check_collection_name(name), count_points=False)
+        self._specs[name] = (time.monotonic() + SPEC_TTL_SECONDS, info)
+        return info
 
     def embedder_for(self, name: str) -> Embedder:
         """The embedder of collection ``name`` (a 400 if it takes vectors only)."""
-        info = self.backend.collection_info(check_collection_name(name), count_points=False)
-        return build_embedder(info.embedder, self.access)
+        return build_embedder(self.spec_of(name).embedder, self.access)
 
     def upsert_documents(
         self, name: str, documents: Sequence[Mapping[str, Any]], where: str = "points"
@@ -122,7 +138,7 @@ class VectorService:
         """Store documents given as ``{key?, text?, vector?, payload?}``; text is embedded by the collection's
         embedder, and the key (else the text) names the point, so storing a document again replaces it."""
         self._check_batch(len(documents), where)
-        info = self.backend.collection_info(check_collection_name(name), count_points=False)
+        info = self.spec_of(name)
         keys, payloads, vectors = [], [], np.zeros((len(documents), info.dimension), dtype=np.float32)
         to_embed: list[tuple[int, str]] = []
         for index, document in enumerate(documents):
@@ -144,7 +160,7 @@ class VectorService:
         if to_embed:
             embedded = embed_all(build_embedder(info.embedder, self.access), [t for _, t in to_embed])
             vectors[[i for i, _ in to_embed]] = embedded
-        return self.backend.upsert(name, keys, vectors, payloads)
+        return self.backend.upsert(name, keys, vectors, payloads, info.embedder if to_embed else None)
 
     def upsert_vectors(
         self,
@@ -194,14 +210,17 @@ class VectorService:
         if not 1 <= limit <= MAX_LIMIT:
             raise VectorInputError.at("limit", f"expected 1-{MAX_LIMIT}")
         check_filter(filter)
-        info = self.backend.collection_info(name, count_points=False)
+        embedder = None
         if text is not None:
             if not isinstance(text, str) or not text.strip():
                 raise VectorInputError.at("query", "expected non-empty text")
-            query = build_embedder(info.embedder, self.access).embed([text])[0]
+            embedder = self.spec_of(name).embedder
+            query = build_embedder(embedder, self.access).embed([text])[0]
         else:
-            query = as_vector(vector, info.dimension)
-        return self.backend.search(name, query, limit=limit, filter=filter, score_threshold=score_threshold)
+            query = as_vector(vector)  # the store checks the dimension: no extra round trip here
+        return self.backend.search(
+            name, query, limit=limit, filter=filter, score_threshold=score_threshold, embedder=embedder
+        )
 
     def scroll(
         self,
