@@ -50,7 +50,7 @@ def test_errors_raised_in_the_owner_arrive_as_the_same_domain_errors(owner_servi
         owner_service.create_collection("docs", dimension=4, embedder={"kind": "none"})
     with pytest.raises(CollectionNotFound):
         owner_service.search("missing", vector=[0.0, 1.0, 0.0, 0.0])
-    with pytest.raises(VectorInputError, match="4 dimensions"):
+    with pytest.raises(VectorInputError, match="vector: has 2 dimensions; the collection has 4"):
         owner_service.search("docs", vector=[1.0, 2.0])
 
 
