@@ -20,6 +20,7 @@ from shared.pipelines.engine import RunResult, StepRecord, run_pipeline
 from shared.pipelines.model import PipelineDefinition
 from shared.plugins.base import RunEnvironment
 from shared.plugins.registry import PluginRegistry
+from shared.vectors.config import VectorConfig
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ def run_environment(settings: Settings) -> RunEnvironment:
         http_max_bytes=settings.http_max_bytes,
         http_allow_private=settings.http_allow_private,
         http_allowlist=settings.http_allowlist,
+        vectors=VectorConfig.from_settings(settings),
     )
 
 

@@ -38,6 +38,8 @@ class RunEnvironment:
     http_max_bytes: int = 10 * 1024 * 1024
     http_allow_private: bool = False
     http_allowlist: tuple[str, ...] = ()
+    # Where the vector steps find the vector store (a shared.vectors.config.VectorConfig); None: nowhere.
+    vectors: Any = None
 
 
 @dataclass

@@ -17,4 +17,9 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "Utility.noop": "shared.plugins.builtin.utility:Noop",
     "Utility.sleep": "shared.plugins.builtin.utility:Sleep",
     "Utility.fib": "shared.plugins.builtin.utility:Fibonacci",
+    # The vector slice's steps (move to shared/vectors/slice.py once slices register plugins).
+    "AI_Models.embed": "shared.vectors.plugins:Embed",
+    "AI_Models.llm": "shared.vectors.llm:LanguageModel",
+    "Output.vector_store": "shared.vectors.plugins:VectorStoreOutput",
+    "Input.vector_search": "shared.vectors.plugins:VectorSearch",
 }
