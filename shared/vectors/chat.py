@@ -83,6 +83,12 @@ def complete(
                 ) from exc
             sleep(pause)
             continue
+        except PluginError as exc:
+            if time.monotonic() >= deadline - 0.05:  # the attempt used up the time left
+                raise PluginError(
+                    f"{url}: no answer within the total timeout of {request.timeout_seconds:g}s"
+                ) from exc
+            raise
         return ChatAnswer(_content(answer, url), attempt, _usage(answer))
 
 

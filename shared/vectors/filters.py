@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
-
-from qdrant_client import models
+from typing import TYPE_CHECKING, Any
 
 from shared.vectors.errors import VectorInputError
+
+if TYPE_CHECKING:  # qdrant-client takes a second to import; processes that never filter don't pay it
+    from qdrant_client import models
 
 _RANGE_OPS = ("gt", "gte", "lt", "lte")
 
@@ -27,12 +28,16 @@ def check_filter(value: Any, where: str = "filter") -> dict[str, Any] | None:
 
 def to_qdrant_filter(value: Any, where: str = "filter") -> models.Filter:
     """The Qdrant filter for the JSON form ``value``."""
+    from qdrant_client import models
+
     if not isinstance(value, Mapping) or not value:
         raise VectorInputError.at(where, "expected an object of field: condition")
     return models.Filter(must=[_condition(str(k), v, f"{where}.{k}") for k, v in value.items()])
 
 
 def _condition(field: str, value: Any, where: str) -> models.FieldCondition:
+    from qdrant_client import models
+
     if not field:
         raise VectorInputError.at(where, "a field name must not be empty")
     if isinstance(value, list):

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from shared.vectors.errors import VectorInputError
+from shared.vectors.errors import EmbedderMismatch, VectorInputError
 
 DISTANCES = ("cosine", "dot", "euclid")
 MAX_DIMENSION = 65536
@@ -175,6 +175,20 @@ class Hit:
     def to_dict(self) -> dict[str, Any]:
         """The hit as JSON."""
         return {"id": self.id, "key": self.key, "score": self.score, "payload": self.payload}
+
+
+def check_embedder(info: CollectionInfo, embedder: EmbedderSpec | None) -> None:
+    """Refuse vectors made by ``embedder`` for a collection that remembers an incompatible one."""
+    if (
+        embedder is not None
+        and info.embedder.kind != "none"
+        and not info.embedder.is_compatible_with(embedder)
+    ):
+        raise EmbedderMismatch.at(
+            "embedder",
+            f"collection {info.name!r} holds vectors of {info.embedder.describe()}, "
+            f"these were made by {embedder.describe()}",
+        )
 
 
 def as_vector(value: Any, dimension: int | None = None, where: str = "vector") -> np.ndarray:

@@ -25,12 +25,10 @@ import redis
 from shared.errors import MimirError
 from shared.vectors.model import CollectionSpec, EmbedderSpec
 from shared.vectors.store import QdrantStore
-from shared.vectors.wire import WireError, as_bytes, decode, encode, error_header
+from shared.vectors.wire import OWNER_KEY, REQUEST_QUEUE, WireError, as_bytes, decode, encode, error_header
 
 log = logging.getLogger(__name__)
 
-REQUEST_QUEUE = "mimir:vectors:requests"
-OWNER_KEY = "mimir:vectors:owner"
 OWNER_TTL_MS = 5000
 REPLY_TTL_SECONDS = 60
 _POLL_SECONDS = 1.0

@@ -19,7 +19,7 @@ from shared.vectors.config import VectorConfig
 from shared.vectors.embedders import build_embedder, embed_batches
 from shared.vectors.errors import CollectionNotFound
 from shared.vectors.http import HttpAccess
-from shared.vectors.model import DISTANCES, EmbedderSpec, as_vector, check_key, check_payload
+from shared.vectors.model import DISTANCES, EmbedderSpec, as_vector, check_embedder, check_key, check_payload
 from shared.vectors.service import MAX_LIMIT, VectorService, vector_service
 
 _EMBEDDER_SCHEMA: dict[str, Any] = {
@@ -143,6 +143,7 @@ class VectorStoreOutput(Plugin):
         info = self._collection(service, config, name, rows, vector_column if has_vectors else None, embedder)
         if not has_vectors:
             embedder = info.embedder
+        check_embedder(info, embedder)  # before any row is read: one clear error, not one per row
         payload_columns = config.get("payload_columns") or [c for c in table["columns"] if c != vector_column]
         batch_size = min(int(config.get("batch_size", service.max_batch)), service.max_batch)
         written = 0

@@ -17,8 +17,7 @@ import redis
 
 from shared.vectors.errors import VectorStoreUnavailable
 from shared.vectors.model import CollectionInfo, CollectionSpec, EmbedderSpec, Hit
-from shared.vectors.owner import OWNER_KEY, REQUEST_QUEUE
-from shared.vectors.wire import as_bytes, decode, encode, raise_carried_error
+from shared.vectors.wire import OWNER_KEY, REQUEST_QUEUE, as_bytes, decode, encode, raise_carried_error
 
 _PUSH_IF_OWNED = """
 if redis.call('EXISTS', KEYS[1]) == 1 then

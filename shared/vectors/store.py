@@ -23,7 +23,6 @@ from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedR
 from shared.vectors.errors import (
     CollectionExists,
     CollectionNotFound,
-    EmbedderMismatch,
     VectorInputError,
     VectorStoreUnavailable,
 )
@@ -35,6 +34,7 @@ from shared.vectors.model import (
     EmbedderSpec,
     Hit,
     check_collection_name,
+    check_embedder,
     point_id,
 )
 
@@ -138,7 +138,7 @@ class QdrantStore:
         """Store the points (a key already stored is replaced); the number written."""
         with self._lock, _translated_errors():
             info = self._spec(name)
-            _check_embedder(info, embedder)
+            check_embedder(info, embedder)
             _check_matrix(vectors, len(keys), info.dimension)
             if len(payloads) != len(keys):
                 raise VectorInputError.at("payloads", f"expected {len(keys)}, got {len(payloads)}")
@@ -184,7 +184,7 @@ class QdrantStore:
         query_filter = to_qdrant_filter(filter) if filter else None
         with self._lock, _translated_errors():
             info = self._spec(name)
-            _check_embedder(info, embedder)
+            check_embedder(info, embedder)
             _check_matrix(vector.reshape(1, -1), 1, info.dimension, "vector")
             found = self._client.query_points(
                 name,
@@ -306,19 +306,6 @@ def _collection_in(text: str) -> str:
     marker = "Collection `"
     start = text.find(marker)
     return text[start + len(marker) :].split("`", 1)[0] if start >= 0 else "?"
-
-
-def _check_embedder(info: CollectionInfo, embedder: EmbedderSpec | None) -> None:
-    if (
-        embedder is not None
-        and info.embedder.kind != "none"
-        and not info.embedder.is_compatible_with(embedder)
-    ):
-        raise EmbedderMismatch.at(
-            "embedder",
-            f"collection {info.name!r} holds vectors of {info.embedder.describe()}, "
-            f"these were made by {embedder.describe()}",
-        )
 
 
 def _check_matrix(vectors: np.ndarray, count: int, dimension: int, where: str = "vectors") -> None:

@@ -16,6 +16,9 @@ import numpy as np
 from shared.errors import MimirError
 from shared.vectors import errors as vector_errors
 
+# The list requests are pushed to, and the key the owner keeps alive while it serves them.
+REQUEST_QUEUE = "mimir:vectors:requests"
+OWNER_KEY = "mimir:vectors:owner"
 MAGIC = b"MV1"
 _LENGTH = struct.Struct(">I")
 

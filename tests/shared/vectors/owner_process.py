@@ -10,7 +10,7 @@ from pathlib import Path
 import redis
 
 from shared.config import Settings
-from shared.vectors.owner import OWNER_KEY
+from shared.vectors.wire import OWNER_KEY
 from tests.stack import REPO_ROOT, settings_environment
 
 
