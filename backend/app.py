@@ -7,7 +7,18 @@ from flask import Flask
 import shared
 from backend import metrics, request_body, request_ids
 from backend.access import SECURITY_SCHEMES
-from backend.api import auth, health, job_logs, monitoring, pipelines, plugins, queue, scheduler, visualize
+from backend.api import (
+    auth,
+    health,
+    job_logs,
+    monitoring,
+    pipelines,
+    plugins,
+    queue,
+    scheduler,
+    vectors,
+    visualize,
+)
 from backend.api import config as config_api
 from backend.auth import Gatekeeper, KeyCache
 from backend.body_limit import init_body_limit
@@ -53,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         monitoring.scrape_blp,
         job_logs.blp,
         visualize.blp,
+        vectors.blp,
     ):
         api.register_blueprint(blueprint)
     request_ids.init_app(app)  # before the gatekeeper, so refusals carry an id too

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.config import Settings
 from shared.errors import PluginError
 from shared.plugins.base import RunEnvironment
 from shared.plugins.netguard import HttpPolicy
@@ -31,6 +32,12 @@ class HttpAccess:
         """The access a pipeline run has (``http.*`` settings)."""
         policy = HttpPolicy.from_allowlist(env.http_allowlist, allow_private=env.http_allow_private)
         return cls(policy, env.http_timeout_seconds, env.http_max_bytes)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> HttpAccess:
+        """The access the API has when it embeds a query or a document (``http.*`` settings)."""
+        policy = HttpPolicy.from_allowlist(settings.http_allowlist, allow_private=settings.http_allow_private)
+        return cls(policy, settings.http_timeout_seconds, settings.http_max_bytes)
 
 
 class HttpStatusError(PluginError):

@@ -267,12 +267,29 @@ def vector_service(config: VectorConfig, access: HttpAccess | None = None) -> Ve
         return service
 
 
-def open_backend(config: VectorConfig) -> VectorBackend:
+def open_backend(config: VectorConfig, *, timeout_seconds: float | None = None) -> VectorBackend:
     """A Qdrant server client, or the owner client of the local store."""
+    timeout = timeout_seconds or config.timeout_seconds
     if config.url:
         from shared.vectors.store import QdrantStore
 
-        return QdrantStore.connect(config.url, config.api_key, config.timeout_seconds)
+        return QdrantStore.connect(config.url, config.api_key, timeout)
     from shared.vectors.remote import OwnerClient
 
-    return OwnerClient.from_url(config.redis_url, timeout_seconds=config.timeout_seconds)
+    return OwnerClient.from_url(config.redis_url, timeout_seconds=timeout)
+
+
+_probes: dict[tuple[int, VectorConfig], VectorBackend] = {}
+HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+def vector_store_health(config: VectorConfig) -> dict[str, Any]:
+    """What ``/health`` shows of the store: mode and collection count; raises if it does not answer
+    within :data:`HEALTH_TIMEOUT_SECONDS` (a probe must not hang the health check)."""
+    cache_key = (os.getpid(), config)
+    with _services_lock:
+        backend = _probes.get(cache_key)
+        if backend is None:
+            backend = open_backend(config, timeout_seconds=HEALTH_TIMEOUT_SECONDS)
+            _probes[cache_key] = backend
+    return {"mode": config.mode, **backend.ping()}
