@@ -152,7 +152,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
     signal.signal(signal.SIGINT, lambda signum, _frame: stopping.append(signum))
     store = QdrantStore.open_local(settings.vectors_dir)
-    client = redis.Redis.from_url(settings.resolved_redis_url, socket_connect_timeout=5)
+    client = redis.Redis.from_url(
+        settings.resolved_redis_url, socket_connect_timeout=5, socket_timeout=_POLL_SECONDS + 10
+    )
     log.info("vector store owner serving %s", settings.vectors_dir)
     try:
         _serve_through_broker_outages(store, client, lambda: bool(stopping))

@@ -39,7 +39,9 @@ class OwnerClient:
     @classmethod
     def from_url(cls, redis_url: str, *, timeout_seconds: float = 30.0) -> OwnerClient:
         """A client over the broker at ``redis_url`` (connects on first use)."""
-        return cls(redis.Redis.from_url(redis_url, socket_connect_timeout=5), timeout_seconds=timeout_seconds)
+        # The socket must outwait the blocking pop of a reply (redis-py's default read timeout is 5 s).
+        client = redis.Redis.from_url(redis_url, socket_connect_timeout=5, socket_timeout=timeout_seconds + 5)
+        return cls(client, timeout_seconds=timeout_seconds)
 
     def close(self) -> None:
         """Close the Redis connections."""
