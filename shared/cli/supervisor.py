@@ -68,6 +68,8 @@ def run_embedded(settings: Settings, *, workers: int, config_file: Path | None) 
     children = [_Child("api", [*base, "api"]), _Child("beat", [*base, "beat"])] + [
         _Child(f"worker{i}", [*base, "worker", "--name", f"worker{i}@{host}"]) for i in range(1, workers + 1)
     ]
+    if settings.vectors_url is None:  # the one process holding Qdrant's local store (shared/vectors/owner.py)
+        children.insert(0, _Child("vectors", [sys.executable, "-m", "shared.vectors.owner"]))
     stopping = []
 
     def request_stop(signum: int, _frame: object) -> None:
