@@ -9,6 +9,7 @@ derandomized so a run is repeatable. Nothing is excluded: the DELETE of API keys
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -20,6 +21,7 @@ from schemathesis.generation import GenerationMode
 
 from shared.config import Settings
 from shared.db.engine import Database
+from tests.shared.vectors.owner_process import OwnerProcess
 from tests.stack import ADMIN_KEY
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -29,7 +31,15 @@ AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
 @pytest.fixture()
-def app(settings: Settings, db: Database) -> Iterator[Flask]:
+def vector_owner(settings: Settings, flushed_redis: str, tmp_path: Path) -> Iterator[None]:
+    """The embedded vector store's owner, so the vectors endpoints answer instead of 503."""
+    owner = OwnerProcess(settings, tmp_path / "owner.log").start()
+    yield
+    owner.stop()
+
+
+@pytest.fixture()
+def app(settings: Settings, db: Database, vector_owner: None) -> Iterator[Flask]:
     from backend.app import create_app
 
     # Rate limits would turn later examples into 429s and hide what they would have found.
