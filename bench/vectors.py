@@ -16,7 +16,8 @@ import os
 import random
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -91,40 +92,40 @@ class Platform:
         self.service.backend.close()
 
 
-def measure(side: Any, args: argparse.Namespace, checkpoints: list[int]) -> dict[str, Any]:
-    """Upsert to each checkpoint (timed), then time ``args.searches`` searches there."""
+def measure(sides: list[Any], args: argparse.Namespace, checkpoints: list[int]) -> list[dict[str, Any]]:
+    """Upsert to each checkpoint, then search there; the sides take turns batch by batch and query by
+    query, so a burst of load from elsewhere on the machine hits both alike."""
     queries = unit_vectors(args.searches, args.dimension, seed=99)
-    figures: dict[str, Any] = {"label": side.label, "checkpoints": {}}
-    written, upsert_seconds = 0, 0.0
+    figures: list[dict[str, Any]] = [{"label": side.label, "checkpoints": {}} for side in sides]
+    seconds = [0.0 for _ in sides]
+    written = 0
     for checkpoint in checkpoints:
         while written < checkpoint:
             count = min(args.batch, checkpoint - written)
             batch = unit_vectors(count, args.dimension, seed=written)
-            started = time.perf_counter()
-            side.upsert(written, batch)
-            upsert_seconds += time.perf_counter() - started
+            for index, side in enumerate(sides):
+                started = time.perf_counter()
+                side.upsert(written, batch)
+                seconds[index] += time.perf_counter() - started
             written += count
-        for query in queries[:5]:  # warm-up
-            side.search(query)
-        latencies = _timed(side.search, queries)
-        figures["checkpoints"][str(checkpoint)] = {
-            "points": checkpoint,
-            "search_p50_ms": round(percentile(latencies, 50) * 1000, 3),
-            "search_p99_ms": round(percentile(latencies, 99) * 1000, 3),
-            "upserts_per_second_so_far": round(written / upsert_seconds, 1),
-        }
-        print(f"{side.label}: {checkpoint} points, {figures['checkpoints'][str(checkpoint)]}", flush=True)
-    figures["upserts_per_second"] = round(written / upsert_seconds, 1)
+        latencies: list[list[float]] = [[] for _ in sides]
+        for number, query in enumerate(queries):
+            for index, side in enumerate(sides):
+                started = time.perf_counter()
+                side.search(query)
+                if number >= 3:  # the first few warm caches up
+                    latencies[index].append(time.perf_counter() - started)
+        for index, side in enumerate(sides):
+            figures[index]["checkpoints"][str(checkpoint)] = {
+                "points": checkpoint,
+                "search_p50_ms": round(percentile(latencies[index], 50) * 1000, 3),
+                "search_p99_ms": round(percentile(latencies[index], 99) * 1000, 3),
+                "upserts_per_second_so_far": round(written / seconds[index], 1),
+            }
+            print(f"{side.label}: {figures[index]['checkpoints'][str(checkpoint)]}", flush=True)
+    for index in range(len(sides)):
+        figures[index]["upserts_per_second"] = round(written / seconds[index], 1)
     return figures
-
-
-def _timed(call: Callable[[np.ndarray], None], queries: np.ndarray) -> list[float]:
-    latencies = []
-    for query in queries:
-        started = time.perf_counter()
-        call(query)
-        latencies.append(time.perf_counter() - started)
-    return latencies
 
 
 def hashing_docs_per_second(count: int) -> dict[str, Any]:
@@ -140,15 +141,18 @@ def hashing_docs_per_second(count: int) -> dict[str, Any]:
     return {"documents": count, "words_per_document": 40, "documents_per_second": round(count / seconds, 1)}
 
 
-def run_platform(args: argparse.Namespace, checkpoints: list[int], work: Path) -> dict[str, Any]:
+@contextmanager
+def platform_side(args: argparse.Namespace, work: Path) -> Iterator[Platform]:
     """The platform's path: the owner process over a fresh Redis, or the QDRANT_URL server."""
     server_url = os.environ.get("QDRANT_URL")
     if server_url:
         store = QdrantStore.connect(server_url, os.environ.get("QDRANT_API_KEY"), 60)
-        service = VectorService(store, max_batch=args.batch)
-        return measure(
-            Platform(service, args.dimension, f"platform path, server {server_url}"), args, checkpoints
+        side = Platform(
+            VectorService(store, max_batch=args.batch), args.dimension, f"platform path, server {server_url}"
         )
+        yield side
+        side.close()
+        return
     from tests.harness.servers import RedisServer, find_redis_server
     from tests.shared.vectors.owner_process import OwnerProcess
     from tests.stack import make_settings
@@ -162,13 +166,12 @@ def run_platform(args: argparse.Namespace, checkpoints: list[int], work: Path) -
     )
     owner = OwnerProcess(settings, work / "owner.log").start()
     try:
-        client = OwnerClient.from_url(redis_server.url, timeout_seconds=120)
+        client = OwnerClient.from_url(redis_server.url, timeout_seconds=300)
         side = Platform(
             VectorService(client, max_batch=args.batch), args.dimension, "platform path (owner process)"
         )
-        figures = measure(side, args, checkpoints)
+        yield side
         side.close()
-        return figures
     finally:
         owner.stop()
         redis_server.close()
@@ -191,12 +194,12 @@ def main() -> None:
     checkpoints = sorted({min(10_000, args.points), args.points}) if not args.smoke else [100, 300]
     work = Path(tempfile.mkdtemp(prefix="mimir-bench-vectors-"))
     as_shipped = Direct(work / "as-shipped", args.dimension, tuned=False)
-    untuned = measure(as_shipped, _sample(args), [min(args.points, 1000)])
+    [untuned] = measure([as_shipped], _sample(args), [min(args.points, 1000)])
     as_shipped.close()
     direct_side = Direct(work / "direct", args.dimension)
-    direct = measure(direct_side, args, checkpoints)
+    with platform_side(args, work) as mine:
+        direct, platform = measure([direct_side, mine], args, checkpoints)
     direct_side.close()
-    platform = run_platform(args, checkpoints, work)
     embedder = hashing_docs_per_second(200 if args.smoke else 20_000)
     results = {
         "dimension": args.dimension,
