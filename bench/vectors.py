@@ -216,6 +216,7 @@ def main() -> None:
             for k in direct["checkpoints"]
         },
         "hashing_embedder": embedder,
+        "load_average": os.getloadavg(),  # a shared machine's figures need this beside them
     }
     table = [
         ("upserts/s, direct", str(direct["upserts_per_second"])),
@@ -239,6 +240,7 @@ def main() -> None:
         0, ("upserts/s, local mode as shipped (1,000-point sample)", str(untuned["upserts_per_second"]))
     )
     table.append(("hashing embedder documents/s (40 words)", str(embedder["documents_per_second"])))
+    table.append(("load average after the run", " ".join(f"{x:.1f}" for x in results["load_average"])))
     write_results("vectors", results, table, args.smoke)
 
 
