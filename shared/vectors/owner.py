@@ -95,10 +95,11 @@ def handle(store: QdrantStore, message: bytes) -> tuple[str | None, bytes | None
     try:
         header, arrays = decode(message)
         reply_to = str(header["reply_to"])
-    except (WireError, KeyError) as exc:
+        deadline = float(header.get("deadline", 0))
+    except (WireError, KeyError, TypeError, ValueError) as exc:  # whoever wrote it, the owner stays up
         log.warning("vector store: dropped a malformed request: %s", exc)
         return None, None
-    if float(header.get("deadline", 0)) < time.time():
+    if deadline < time.time():
         # The caller has stopped waiting and reported a timeout; doing the work now would surprise it.
         log.warning("vector store: skipped %s, its caller gave up waiting", header.get("op"))
         return None, None

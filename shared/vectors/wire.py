@@ -57,11 +57,15 @@ def decode(message: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     arrays: dict[str, np.ndarray] = {}
     offset = start
     for name, shape in header.pop("_arrays", []):
-        size = int(np.prod(shape)) * 4
-        if offset + size > len(message):
+        if not all(isinstance(n, int) and n >= 0 for n in shape):
+            raise WireError(f"array {name!r} has a bad shape {shape!r}")
+        count = int(np.prod(shape, dtype=np.int64))
+        if offset + count * 4 > len(message):
             raise WireError(f"array {name!r} is truncated")
-        arrays[name] = np.frombuffer(message, dtype=np.float32, count=size // 4, offset=offset).reshape(shape)
-        offset += size
+        arrays[str(name)] = np.frombuffer(message, dtype=np.float32, count=count, offset=offset).reshape(
+            shape
+        )
+        offset += count * 4
     return header, arrays
 
 

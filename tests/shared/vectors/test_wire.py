@@ -42,6 +42,18 @@ def test_a_message_of_another_protocol_is_refused() -> None:
         decode(b'{"op": "upsert"}')
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        b"MV1\x00\x00\x00\x02{}",
+        encode({"op": "ping", "deadline": "soon", "reply_to": "r"}),
+        b"MV1\x00\x00\x00\x2b" + b'{"reply_to": "r", "_arrays": [["v", [-1]]]}',
+    ],
+)
+def test_a_malformed_request_is_dropped_and_the_owner_stays_up(store: QdrantStore, message: bytes) -> None:
+    assert handle(store, message) == (None, None)
+
+
 def test_an_upsert_then_a_search_are_answered(store: QdrantStore) -> None:
     upsert = _request(
         "upsert", {"name": "raw", "keys": ["a"], "payloads": [{"n": 1}]}, {"vectors": np.ones((1, 3))}
