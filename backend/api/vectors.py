@@ -83,9 +83,10 @@ class UpsertedSchema(Schema):
 
 
 class PointDeleteSchema(Schema):
-    """Which points to delete: by document keys, or by a payload filter (exactly one)."""
+    """Which points to delete: by document keys, point ids, or a payload filter (exactly one)."""
 
     keys = fields.List(fields.String(validate=validate.Length(min=1, max=1024)))
+    ids = fields.List(fields.String(validate=validate.Length(min=1, max=64)))
     filter = fields.Dict(keys=fields.String())
 
 
@@ -193,8 +194,8 @@ class Points(MethodView):
     @blp.arguments(PointDeleteSchema)
     @blp.response(204)
     def delete(self, body: dict[str, Any], name: str) -> None:
-        """Delete points by document keys or by a payload filter."""
-        _service().delete_points(name, keys=body.get("keys"), filter=body.get("filter"))
+        """Delete points by document keys, point ids or a payload filter."""
+        _service().delete_points(name, keys=body.get("keys"), ids=body.get("ids"), filter=body.get("filter"))
 
 
 @blp.route("/collections/<name>/search")

@@ -238,6 +238,14 @@ def _check_finite(value: Any, where: str) -> None:
             _check_finite(v, f"{where}[{i}]")
 
 
+def check_point_id(value: Any, where: str = "id") -> str:
+    """``value`` if it is a point id as hits show them (a UUID), in its canonical spelling."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise VectorInputError.at(where, f"{value!r} is not a point id (a UUID, as hits show)") from None
+
+
 def check_key(value: Any, where: str = "key") -> str:
     """``value`` if it can key a document (a non-empty string of at most 1,024 characters)."""
     if isinstance(value, int) and not isinstance(value, bool):

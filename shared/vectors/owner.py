@@ -83,7 +83,7 @@ OPERATIONS: dict[str, Handler] = {
     "delete_collection": lambda store, args, _b: store.delete_collection(args["name"]),
     "upsert": _upsert,
     "delete_points": lambda store, args, _b: store.delete_points(
-        args["name"], keys=args.get("keys"), filter=args.get("filter")
+        args["name"], keys=args.get("keys"), ids=args.get("ids"), filter=args.get("filter")
     ),
     "search": _search,
     "scroll": _scroll,

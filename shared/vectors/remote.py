@@ -91,10 +91,16 @@ class OwnerClient:
         return int(self._call("upsert", args, {"vectors": vectors}))
 
     def delete_points(
-        self, name: str, *, keys: list[str] | None = None, filter: Mapping[str, Any] | None = None
+        self,
+        name: str,
+        *,
+        keys: list[str] | None = None,
+        filter: Mapping[str, Any] | None = None,
+        ids: list[str] | None = None,
     ) -> None:
         """See :meth:`QdrantStore.delete_points`."""
-        self._call("delete_points", {"name": name, "keys": keys, "filter": dict(filter) if filter else None})
+        args = {"name": name, "keys": keys, "ids": ids, "filter": dict(filter) if filter else None}
+        self._call("delete_points", args)
 
     def search(
         self,

@@ -30,6 +30,7 @@ from shared.vectors.model import (
     check_collection_name,
     check_key,
     check_payload,
+    check_point_id,
 )
 
 MAX_LIMIT = 1000
@@ -59,7 +60,12 @@ class VectorBackend(Protocol):
         embedder: EmbedderSpec | None = None,
     ) -> int: ...
     def delete_points(
-        self, name: str, *, keys: list[str] | None = None, filter: Mapping[str, Any] | None = None
+        self,
+        name: str,
+        *,
+        keys: list[str] | None = None,
+        filter: Mapping[str, Any] | None = None,
+        ids: list[str] | None = None,
     ) -> None: ...
     def search(
         self,
@@ -181,17 +187,30 @@ class VectorService:
         return written
 
     def delete_points(
-        self, name: str, *, keys: list[Any] | None = None, filter: Mapping[str, Any] | None = None
+        self,
+        name: str,
+        *,
+        keys: list[Any] | None = None,
+        filter: Mapping[str, Any] | None = None,
+        ids: list[Any] | None = None,
     ) -> None:
-        """Delete the documents of ``keys``, or the points matching ``filter`` (exactly one)."""
-        if (keys is None) == (filter is None):
-            raise VectorInputError.at("keys", "give exactly one of keys and filter")
+        """Delete the documents of ``keys``, the points of ``ids``, or the points matching ``filter``
+        (exactly one of the three)."""
+        if sum(x is not None for x in (keys, ids, filter)) != 1:
+            raise VectorInputError.at("keys", "give exactly one of keys, ids and filter")
         if keys is not None:
             self._check_batch(len(keys), "keys")
             keys = [check_key(k, f"keys[{i}]") for i, k in enumerate(keys)]
             if not keys:
                 raise VectorInputError.at("keys", "expected at least one key")
-        self.backend.delete_points(check_collection_name(name), keys=keys, filter=check_filter(filter))
+        if ids is not None:
+            self._check_batch(len(ids), "ids")
+            ids = [check_point_id(p, f"ids[{i}]") for i, p in enumerate(ids)]
+            if not ids:
+                raise VectorInputError.at("ids", "expected at least one id")
+        self.backend.delete_points(
+            check_collection_name(name), keys=keys, ids=ids, filter=check_filter(filter)
+        )
 
     def search(
         self,

@@ -156,14 +156,20 @@ class QdrantStore:
             return len(keys)
 
     def delete_points(
-        self, name: str, *, keys: list[str] | None = None, filter: Mapping[str, Any] | None = None
+        self,
+        name: str,
+        *,
+        keys: list[str] | None = None,
+        filter: Mapping[str, Any] | None = None,
+        ids: list[str] | None = None,
     ) -> None:
-        """Delete the points of ``keys``, or those matching ``filter``."""
-        if keys is None and filter is None:
-            raise VectorInputError.at("keys", "give keys or a filter")
+        """Delete the points of document ``keys``, of point ``ids``, or those matching ``filter``."""
+        if keys is None and filter is None and ids is None:
+            raise VectorInputError.at("keys", "give keys, ids or a filter")
         selector: models.PointIdsList | models.FilterSelector
-        if keys is not None:
-            selector = models.PointIdsList(points=[point_id(k) for k in keys])
+        if keys is not None or ids is not None:
+            chosen = [point_id(k) for k in keys or []] + list(ids or [])
+            selector = models.PointIdsList(points=chosen)  # type: ignore[arg-type]
         else:
             selector = models.FilterSelector(filter=to_qdrant_filter(filter))
         with self._lock, _translated_errors():

@@ -159,7 +159,7 @@ BAD_INPUT: list[tuple[str, str, str, Any, int, str]] = [
         "/docs/points",
         {},
         400,
-        "keys: give exactly one of keys and filter",
+        "keys: give exactly one of keys, ids and filter",
     ),
     (
         "bad filter",

@@ -69,13 +69,16 @@ def test_payload_filters_narrow_the_search(memory_service: VectorService) -> Non
     assert {h.key for h in hits} == {"garden", "stocks"}
 
 
-def test_points_can_be_deleted_by_key_or_by_filter(memory_service: VectorService) -> None:
+def test_points_can_be_deleted_by_key_by_id_or_by_filter(memory_service: VectorService) -> None:
     _ingest(memory_service)
+    [garden] = memory_service.search("docs", text="tomato plants garden", limit=1)
 
     memory_service.delete_points("docs", keys=["cake"])
+    memory_service.delete_points("docs", ids=[garden.id])
     memory_service.delete_points("docs", filter={"title": "cats"})
 
-    assert {h.key for h in memory_service.scroll("docs", limit=100)[0]} == set(DOCUMENTS) - {"cake", "cats"}
+    remaining = {h.key for h in memory_service.scroll("docs", limit=100)[0]}
+    assert remaining == set(DOCUMENTS) - {"cake", "cats", "garden"}
 
 
 def test_scroll_pages_through_every_point_once(memory_service: VectorService) -> None:
@@ -113,6 +116,7 @@ def test_vectors_of_another_embedder_are_refused_naming_both(memory_service: Vec
         (lambda s: s.upsert_documents("docs", [{"vector": [0.0] * 384}]), r"points\[0\].key: a point given"),
         (lambda s: s.upsert_documents("docs", [{"text": "a", "payload": {"_key": 1}}]), "_key: is reserved"),
         (lambda s: s.create_collection("bad name"), "name: 'bad name' is not a collection name"),
+        (lambda s: s.delete_points("docs", ids=["nope"]), r"ids\[0\]: 'nope' is not a point id"),
         (
             lambda s: s.create_collection("x", dimension=8, embedder={"dimension": 384}),
             "dimension: the collection has 8 dimensions but its embedder hashing/384 makes 384",
