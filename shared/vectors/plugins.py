@@ -133,7 +133,9 @@ class VectorStoreOutput(Plugin):
         vector_column = config.get("vector_column", "vector")
         text_column = config.get("text_column")
         rows = table["rows"]
-        has_vectors = bool(rows) and vector_column in rows[0]
+        if not rows:
+            return {"collection": name, "upserted": 0}
+        has_vectors = vector_column in rows[0]
         if not has_vectors and not text_column:
             raise PluginError(
                 f"rows have no {vector_column!r} column; name a text_column to embed, or embed first"

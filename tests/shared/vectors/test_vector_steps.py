@@ -86,6 +86,10 @@ def test_embedding_with_a_collections_embedder_matches_it(memory_service: Vector
     assert len(_embed(memory_service, collection="docs")["rows"][0]["vector"]) == 128
 
 
+def test_an_empty_table_stores_nothing(memory_service: VectorService) -> None:
+    assert _store(memory_service, {"columns": ["id"], "rows": []}) == {"collection": "docs", "upserted": 0}
+
+
 def test_a_row_without_text_is_named(memory_service: VectorService) -> None:
     table = {"columns": ["body"], "rows": [{"body": "x"}, {"body": ""}]}
 
