@@ -101,5 +101,13 @@ def test_the_sentence_model_finds_paraphrases(
     assert memory_service.search("docs", text=query, limit=1)[0].key == expected
 
 
+@pytest.mark.skipif(is_available(), reason="the 'sentence' extra is installed here")
+def test_without_the_sentence_extra_the_error_says_how_to_install_it(memory_service: VectorService) -> None:
+    memory_service.create_collection("docs", embedder={"kind": "sentence"})
+
+    with pytest.raises(EmbedderUnavailable, match=r"pip install 'mimir-aip\[sentence\]'"):
+        memory_service.upsert_documents("docs", [{"text": "hello"}])
+
+
 def test_embed_all_of_nothing_is_an_empty_matrix() -> None:
     assert embed_all(build_embedder(EmbedderSpec(dimension=8)), []).shape == (0, 8)
