@@ -56,6 +56,13 @@ def _optional_str(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def _optional_http_url(value: Any) -> str | None:
+    text = _optional_str(value)
+    if text is not None and not text.startswith(("http://", "https://")):
+        raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
+    return text
+
+
 def _timezone(value: Any) -> str:
     from shared.scheduling.cron import timezone_problem
 
@@ -162,7 +169,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("monitoring", "metrics_enabled"): ("metrics_enabled", _bool),
     ("monitoring", "metrics_dir"): ("metrics_dir", _optional_str),
     ("monitoring", "celery_events"): ("celery_events", _bool),
-    ("vectors", "url"): ("vectors_url", _optional_str),
+    ("vectors", "url"): ("vectors_url", _optional_http_url),
     ("vectors", "api_key"): ("vectors_api_key", _optional_str),
     ("vectors", "max_batch"): ("vectors_max_batch", _positive_int),
     ("vectors", "timeout_seconds"): ("vectors_timeout_seconds", _positive_float),

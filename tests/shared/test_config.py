@@ -48,3 +48,14 @@ def test_http_allowlist_takes_hosts_and_networks_and_names_a_bad_entry() -> None
     assert settings.http_allowlist == ("10.0.0.0/8", "intranet.example", "fd00::1")
     with pytest.raises(ConfigError, match="bad value for http.allowlist: 'not a host'"):
         load_settings(environ={"MIMIR_HTTP_ALLOWLIST": "10.0.0.0/8,not a host"})
+
+
+def test_qdrant_url_points_every_process_at_a_vector_server() -> None:
+    settings = load_settings(environ={"QDRANT_URL": "http://qdrant:6333", "QDRANT_API_KEY": "k"})
+
+    assert (settings.vectors_url, settings.vectors_api_key) == ("http://qdrant:6333", "k")
+
+
+def test_a_vector_server_url_that_is_not_http_stops_the_start_naming_it() -> None:
+    with pytest.raises(ConfigError, match="QDRANT_URL: bad value for vectors.url: expected an http"):
+        load_settings(environ={"QDRANT_URL": "qdrant:6333"})
