@@ -293,11 +293,6 @@ class Settings:
         return Path(self.output_dir) if self.output_dir else self.data_dir / "output"
 
     @property
-    def vectors_dir(self) -> Path:
-        """Where Qdrant's local mode keeps collections when no server is configured."""
-        return self.data_dir / "vectors"
-
-    @property
     def backups_dir(self) -> Path:
         """Where SQLite backups are written."""
         return self.data_dir / "backups"

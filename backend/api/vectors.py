@@ -14,10 +14,10 @@ from marshmallow import Schema, fields, validate
 
 from backend.access import requires
 from backend.services import services
-from shared.security.permissions import Permission
 from shared.vectors.config import VectorConfig
 from shared.vectors.http import HttpAccess
 from shared.vectors.model import DISTANCES, Hit
+from shared.vectors.permissions import VECTORS_READ, VECTORS_WRITE
 from shared.vectors.service import MAX_LIMIT, VectorService, vector_service
 
 blp = Blueprint(
@@ -135,13 +135,13 @@ def _hits(hits: list[Hit]) -> list[dict[str, Any]]:
 
 @blp.route("/collections")
 class Collections(MethodView):
-    @requires(Permission.VECTORS_READ)
+    @requires(VECTORS_READ)
     @blp.response(200, CollectionSchema(many=True))
     def get(self) -> list[dict[str, Any]]:
         """Every collection, with its dimension, embedder and point count."""
         return [c.to_dict() for c in _service().list_collections()]
 
-    @requires(Permission.VECTORS_WRITE)
+    @requires(VECTORS_WRITE)
     @blp.arguments(CollectionCreateSchema)
     @blp.response(201, CollectionSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -160,13 +160,13 @@ class Collections(MethodView):
 
 @blp.route("/collections/<name>")
 class CollectionByName(MethodView):
-    @requires(Permission.VECTORS_READ)
+    @requires(VECTORS_READ)
     @blp.response(200, CollectionSchema)
     def get(self, name: str) -> dict[str, Any]:
         """One collection."""
         return _service().collection_info(name).to_dict()
 
-    @requires(Permission.VECTORS_WRITE)
+    @requires(VECTORS_WRITE)
     @blp.response(204)
     def delete(self, name: str) -> None:
         """Delete a collection and all its points."""
@@ -175,7 +175,7 @@ class CollectionByName(MethodView):
 
 @blp.route("/collections/<name>/points")
 class Points(MethodView):
-    @requires(Permission.VECTORS_READ)
+    @requires(VECTORS_READ)
     @blp.arguments(ScrollQuerySchema, location="query")
     @blp.response(200, PointPageSchema)
     def get(self, query: dict[str, Any], name: str) -> dict[str, Any]:
@@ -183,14 +183,14 @@ class Points(MethodView):
         hits, next_offset = _service().scroll(name, limit=query["limit"], offset=query.get("offset"))
         return {"items": _hits(hits), "next_offset": next_offset}
 
-    @requires(Permission.VECTORS_WRITE)
+    @requires(VECTORS_WRITE)
     @blp.arguments(UpsertSchema)
     @blp.response(200, UpsertedSchema)
     def post(self, body: dict[str, Any], name: str) -> dict[str, Any]:
         """Store documents (text or vectors); a key stored before is replaced."""
         return {"collection": name, "upserted": _service().upsert_documents(name, body["points"])}
 
-    @requires(Permission.VECTORS_WRITE)
+    @requires(VECTORS_WRITE)
     @blp.arguments(PointDeleteSchema)
     @blp.response(204)
     def delete(self, body: dict[str, Any], name: str) -> None:
@@ -200,7 +200,7 @@ class Points(MethodView):
 
 @blp.route("/collections/<name>/search")
 class Search(MethodView):
-    @requires(Permission.VECTORS_READ)
+    @requires(VECTORS_READ)
     @blp.arguments(SearchSchema)
     @blp.response(200, SearchResultSchema)
     def post(self, body: dict[str, Any], name: str) -> dict[str, Any]:

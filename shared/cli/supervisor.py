@@ -17,6 +17,7 @@ import click
 from shared.cli.redis_server import free_port, start_redis
 from shared.config import Settings
 from shared.db.migrate import upgrade_to_head
+from shared.vectors.config import VectorConfig
 
 STOP_GRACE_SECONDS = 20
 
@@ -68,7 +69,7 @@ def run_embedded(settings: Settings, *, workers: int, config_file: Path | None) 
     children = [_Child("api", [*base, "api"]), _Child("beat", [*base, "beat"])] + [
         _Child(f"worker{i}", [*base, "worker", "--name", f"worker{i}@{host}"]) for i in range(1, workers + 1)
     ]
-    if settings.vectors_url is None:  # the one process holding Qdrant's local store (shared/vectors/owner.py)
+    if VectorConfig.from_settings(settings).is_embedded:  # the one process holding the local vector store
         children.insert(0, _Child("vectors", [sys.executable, "-m", "shared.vectors.owner"]))
     stopping = []
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.config import Settings
+from shared.vectors.settings import vector_settings
 
 
 @dataclass(frozen=True)
@@ -21,14 +22,15 @@ class VectorConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> VectorConfig:
-        """The vector settings of ``settings``."""
+        """The vector settings of ``settings``, with the data dir and broker they need."""
+        section = vector_settings(settings)
         return cls(
-            url=settings.vectors_url,
-            api_key=settings.vectors_api_key,
-            local_path=settings.vectors_dir.resolve(),
+            url=section.url,
+            api_key=section.api_key,
+            local_path=(settings.data_dir / "vectors").resolve(),
             redis_url=settings.resolved_redis_url,
-            max_batch=settings.vectors_max_batch,
-            timeout_seconds=settings.vectors_timeout_seconds,
+            max_batch=section.max_batch,
+            timeout_seconds=section.timeout_seconds,
         )
 
     @property

@@ -23,6 +23,7 @@ import numpy as np
 import redis
 
 from shared.errors import MimirError
+from shared.vectors.config import VectorConfig
 from shared.vectors.model import CollectionSpec, EmbedderSpec
 from shared.vectors.store import QdrantStore
 from shared.vectors.wire import OWNER_KEY, REQUEST_QUEUE, WireError, as_bytes, decode, encode, error_header
@@ -146,17 +147,18 @@ def main() -> None:
 
     settings = load_settings()
     configure_logging(settings)
-    if settings.vectors_url:
-        log.info("vectors.url is set: every process talks to %s; no local store to own", settings.vectors_url)
+    config = VectorConfig.from_settings(settings)
+    if not config.is_embedded:
+        log.info("vectors.url is set: every process talks to %s; no local store to own", config.url)
         return
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
     signal.signal(signal.SIGINT, lambda signum, _frame: stopping.append(signum))
-    store = QdrantStore.open_local(settings.vectors_dir)
+    store = QdrantStore.open_local(config.local_path)
     client = redis.Redis.from_url(
-        settings.resolved_redis_url, socket_connect_timeout=5, socket_timeout=_POLL_SECONDS + 10
+        config.redis_url, socket_connect_timeout=5, socket_timeout=_POLL_SECONDS + 10
     )
-    log.info("vector store owner serving %s", settings.vectors_dir)
+    log.info("vector store owner serving %s", config.local_path)
     try:
         _serve_through_broker_outages(store, client, lambda: bool(stopping))
     finally:

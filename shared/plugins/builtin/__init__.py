@@ -1,5 +1,7 @@
 """Built-in plugins. The registry imports each lazily, on first use, from this table."""
 
+from shared.vectors import PLUGINS as VECTOR_PLUGINS
+
 BUILTIN_PLUGINS: dict[str, str] = {
     "Input.csv": "shared.plugins.builtin.file_inputs:CsvInput",
     "Input.json": "shared.plugins.builtin.file_inputs:JsonInput",
@@ -17,9 +19,6 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "Utility.noop": "shared.plugins.builtin.utility:Noop",
     "Utility.sleep": "shared.plugins.builtin.utility:Sleep",
     "Utility.fib": "shared.plugins.builtin.utility:Fibonacci",
-    # The vector slice's steps (move to shared/vectors/slice.py once slices register plugins).
-    "AI_Models.embed": "shared.vectors.plugins:Embed",
-    "AI_Models.llm": "shared.vectors.llm:LanguageModel",
-    "Output.vector_store": "shared.vectors.plugins:VectorStoreOutput",
-    "Input.vector_search": "shared.vectors.plugins:VectorSearch",
+    # The vector slice's steps (shared/vectors/__init__.py; its slice installs them once slices add plugins).
+    **VECTOR_PLUGINS,
 }
