@@ -23,6 +23,7 @@ from shared.vectors.service import MAX_LIMIT, VectorService, vector_service
 blp = Blueprint(
     "vectors", __name__, url_prefix="/api/v1/vectors", description="Vector collections and search"
 )
+blueprints = (blp,)
 
 
 def _service() -> VectorService:
