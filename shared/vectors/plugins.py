@@ -90,7 +90,8 @@ class Embed(Plugin):
         rows = table["rows"]
         start = 0
         for batch in embed_batches(embedder, _texts(rows, list(config["text_columns"]))):
-            for offset, vector in enumerate(batch.tolist()):
+            # Six decimals keep float32's precision and make the run context (stored with the job) shorter.
+            for offset, vector in enumerate(np.round(batch.astype(np.float64), 6).tolist()):
                 rows[start + offset] = {**rows[start + offset], column: vector}
             start += len(batch)
         columns = [*table["columns"], column] if column not in table["columns"] else table["columns"]
