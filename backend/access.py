@@ -1,7 +1,8 @@
 """What each endpoint needs: a permission (or none, for public ones) and the rate-limit group it counts in.
 
-Views declare it with ``@requires(Permission.JOBS_READ)`` or ``@public()``; the declaration is also written
-into the OpenAPI document (``security`` and ``x-permission``), so the document says what each call needs.
+Views declare it with ``@requires(JOBS_READ)`` (a permission its slice declared) or ``@public()``; the
+declaration is also written into the OpenAPI document (``security`` and ``x-permission``), so the document
+says what each call needs.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from shared.security.permissions import Permission
+from shared.security.permissions import MONITORING_READ, Permission
 
 F = TypeVar("F", bound=Callable[..., Any])
 ACCESS_ATTRIBUTE = "__mimir_access__"
@@ -43,13 +44,13 @@ class Access:
 
 def requires(permission: Permission, *, group: RouteGroup | None = None) -> Callable[[F], F]:
     """Declare that a view method needs ``permission`` (reads count as ``reads``, others as ``writes``)."""
-    chosen = group or (RouteGroup.READS if permission.value.endswith(":read") else RouteGroup.WRITES)
+    chosen = group or (RouteGroup.READS if permission.name.endswith(":read") else RouteGroup.WRITES)
     doc: dict[str, Any] = {
         "security": [{"bearer": []}, {"apiKey": []}],
-        "x-permission": permission.value,
+        "x-permission": permission.name,
         "responses": {
             "401": {"description": "No valid API key was sent"},
-            "403": {"description": f"The key's role lacks {permission.value}"},
+            "403": {"description": f"The key's role lacks {permission.name}"},
             "429": {"description": "Rate limit reached; see Retry-After"},
         },
     }
@@ -61,10 +62,10 @@ def public(*, while_setting: str | None = None) -> Callable[[F], F]:
     otherwise needing ``monitoring:read``."""
     if while_setting is None:
         return _declare(Access(None, RouteGroup.READS), {"security": [], "x-permission": None})
-    access = Access(Permission.MONITORING_READ, RouteGroup.READS, public_setting=while_setting)
+    access = Access(MONITORING_READ, RouteGroup.READS, public_setting=while_setting)
     doc = {
         "security": [{}, {"bearer": []}, {"apiKey": []}],
-        "x-permission": Permission.MONITORING_READ.value,
+        "x-permission": MONITORING_READ.name,
         "x-public-while": while_setting,
     }
     return _declare(access, doc)

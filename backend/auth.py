@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from backend.ratelimit import RateLimiter
 from shared.config import Settings
 from shared.db.engine import Database
 from shared.security.keys import find_active_key, key_digest
-from shared.security.permissions import Role, role_allows
+from shared.security.permissions import Permissions, Role, role_allows
 
 log = logging.getLogger(__name__)
 # Flask's own endpoints and flask-smorest's documentation pages: readable without a key.
@@ -83,12 +84,16 @@ class Gatekeeper:
     settings: Settings
     keys: KeyCache
     limiter: RateLimiter
+    permissions: Permissions
 
     def init_app(self, app: Flask) -> None:
-        """Check every endpoint declares its access, then guard each request."""
+        """Check every endpoint declares its access with a registered permission, then guard each request."""
         undeclared = undeclared_endpoints(app)
         if undeclared:
             raise RuntimeError("endpoints without a permission declaration: " + ", ".join(undeclared))
+        unregistered = unregistered_permissions(app, self.permissions)
+        if unregistered:
+            raise RuntimeError("endpoints needing a permission no slice declared: " + ", ".join(unregistered))
         app.extensions["mimir_gatekeeper"] = self
         app.before_request(self.check_request)
 
@@ -106,7 +111,7 @@ class Gatekeeper:
         assert access.permission is not None
         if not role_allows(principal.role, access.permission):
             return error_response(
-                403, f"this key's role ({principal.role}) lacks the {access.permission.value} permission"
+                403, f"this key's role ({principal.role}) lacks the {access.permission.name} permission"
             )
         return self._limit(access.group, f"key:{principal.key_id}")
 
@@ -157,7 +162,19 @@ def current_principal() -> Principal:
 
 def undeclared_endpoints(app: Flask) -> list[str]:
     """Endpoints (and methods) that declare no access; must be empty."""
-    missing = []
+    return [endpoint for endpoint, access in _declarations(app) if access is None]
+
+
+def unregistered_permissions(app: Flask, permissions: Permissions) -> list[str]:
+    """Endpoints (and methods) needing a permission no installed slice declared; must be empty."""
+    return [
+        f"{endpoint} ({access.permission})"
+        for endpoint, access in _declarations(app)
+        if access is not None and access.permission is not None and access.permission not in permissions
+    ]
+
+
+def _declarations(app: Flask) -> Iterator[tuple[str, Access | None]]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith(_UNDECLARED_PUBLIC_ENDPOINTS):
             continue
@@ -165,9 +182,7 @@ def undeclared_endpoints(app: Flask) -> list[str]:
         view_class = getattr(view, "view_class", None)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             handler = getattr(view_class, method.lower(), None) if view_class else view
-            if access_of(handler) is None:
-                missing.append(f"{method} {rule.rule}")
-    return missing
+            yield f"{method} {rule.rule}", access_of(handler)
 
 
 def _access_for_request() -> Access | None:

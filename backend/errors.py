@@ -1,4 +1,8 @@
-"""One error body everywhere: ``{"code", "status", "message", "errors"}``, from one place."""
+"""One error body everywhere: ``{"code", "status", "message", "errors"}``, from one place.
+
+The rule: 400 for a request that cannot be parsed (broken JSON or YAML, a number no parser holds), 422 for a
+well-formed request that fails validation, and ``errors`` is always a list of ``{"location", "message"}``
+(empty when the message says it all)."""
 
 from __future__ import annotations
 
@@ -11,17 +15,41 @@ from flask_smorest import Api
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from shared.errors import MimirError
+from shared.errors import ErrorKind, MimirError
 
 log = logging.getLogger(__name__)
+
+# The one place a domain error becomes an HTTP status.
+STATUS_OF_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INTERNAL: 500,
+    ErrorKind.INVALID_INPUT: 422,
+    ErrorKind.UNPARSEABLE: 400,
+    ErrorKind.INVALID_DEFINITION: 422,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.TOO_LARGE: 413,
+    ErrorKind.UNAVAILABLE: 503,
+}
 
 
 def error_response(code: int, message: str, errors: Any = None) -> tuple[Response, int]:
     """The house error body for ``code``."""
-    body: dict[str, Any] = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
-    if errors:
-        body["errors"] = errors
+    body: dict[str, Any] = {
+        "code": code,
+        "status": HTTPStatus(code).phrase,
+        "message": message,
+        "errors": located_errors(errors),
+    }
     return jsonify(body), code
+
+
+def located_errors(errors: Any) -> list[dict[str, str]]:
+    """``errors`` in the one shape: a list of ``{"location", "message"}``."""
+    if not errors:
+        return []
+    if isinstance(errors, list) and all(isinstance(e, dict) and "location" in e for e in errors):
+        return [{"location": str(e["location"]), "message": str(e.get("message", ""))} for e in errors]
+    return [{"location": where, "message": text} for where, text in _flatten(errors)]
 
 
 class MimirApi(Api):
@@ -45,7 +73,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(MimirError)
     def _domain_error(error: MimirError) -> tuple[Response, int]:
-        return error_response(error.http_status, error.message, error.errors)
+        return error_response(STATUS_OF_KIND[error.kind], error.message, error.errors)
 
     @app.errorhandler(OperationalError)
     def _database_down(error: OperationalError) -> tuple[Response, int]:

@@ -11,27 +11,27 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, Unparseable
 from shared.storable import find_unstorable
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 def _refuse_constant(name: str) -> Any:
-    raise InvalidInput(f"request body: {name} is not a JSON number; send a finite number or null")
+    raise Unparseable(f"request body: {name} is not a JSON number; send a finite number or null")
 
 
 def _parse_int(text: str) -> int:
     try:
         return int(text)
     except ValueError as exc:  # more digits than int() converts
-        raise InvalidInput(f"request body: an integer with {len(text)} digits is too large") from exc
+        raise Unparseable(f"request body: an integer with {len(text)} digits is too large") from exc
 
 
 def _parse_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise InvalidInput(f"request body: the number {text[:40]} is out of range (it would be Infinity)")
+        raise Unparseable(f"request body: the number {text[:40]} is out of range (it would be Infinity)")
     return value
 
 
@@ -68,7 +68,7 @@ def check_request_body() -> None:
     except (UnicodeDecodeError, json.JSONDecodeError):
         return  # the schema's parser answers these with "Invalid JSON body"
     except RecursionError as exc:
-        raise InvalidInput("request body: JSON nested too deeply") from exc
+        raise Unparseable("request body: JSON nested too deeply") from exc
     _check_storable(value)
 
 

@@ -1,10 +1,10 @@
-"""The services one API process holds, built by the app factory and found through ``current_app``."""
+"""The services one API process holds: the domain's (``shared.services``) plus the job waiter, found
+through ``current_app``."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from functools import partial
 
 import redis
 from celery import Celery
@@ -12,38 +12,55 @@ from flask import Flask, current_app
 
 from shared.config import Settings
 from shared.db.engine import Database
-from shared.jobs.events import JobWaiter, publish_job_finished
+from shared.jobs.events import JobWaiter
 from shared.jobs.runner import JobRuntime
-from shared.queue.celery_app import create_celery
+from shared.plugins.registry import PluginRegistry
+from shared.services import Services, build_services
+from shared.slices import Platform
 
 EXTENSION_KEY = "mimir"
 
 
 @dataclass
 class ApiServices:
-    """Settings, database, broker producer, waiter and job runtime of this API process."""
+    """The process's services and the waiter that wakes requests waiting on a job."""
 
-    settings: Settings
-    db: Database
-    celery: Celery
-    redis: redis.Redis
+    core: Services
     waiter: JobWaiter
-    runtime: JobRuntime
     started: float = field(default_factory=time.monotonic)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ApiServices:
+    def from_settings(cls, settings: Settings, platform: Platform | None = None) -> ApiServices:
         """Services for ``settings``; nothing connects until first used."""
-        db = Database.connect(settings.resolved_database_url)
-        client = redis.Redis.from_url(settings.resolved_redis_url, socket_connect_timeout=2, socket_timeout=5)
-        return cls(
-            settings=settings,
-            db=db,
-            celery=create_celery(settings),
-            redis=client,
-            waiter=JobWaiter(settings.resolved_redis_url),
-            runtime=JobRuntime.from_settings(settings, db, partial(publish_job_finished, client)),
-        )
+        return cls(core=build_services(settings, platform), waiter=JobWaiter(settings.resolved_redis_url))
+
+    @property
+    def settings(self) -> Settings:
+        return self.core.settings
+
+    @property
+    def platform(self) -> Platform:
+        return self.core.platform
+
+    @property
+    def db(self) -> Database:
+        return self.core.db
+
+    @property
+    def redis(self) -> redis.Redis:
+        return self.core.redis
+
+    @property
+    def celery(self) -> Celery:
+        return self.core.celery
+
+    @property
+    def plugins(self) -> PluginRegistry:
+        return self.core.plugins
+
+    @property
+    def runtime(self) -> JobRuntime:
+        return self.core.jobs
 
     @property
     def uptime_seconds(self) -> float:
@@ -53,8 +70,7 @@ class ApiServices:
     def close(self) -> None:
         """Stop the waiter's subscriber and close the Redis and database connections."""
         self.waiter.close()
-        self.redis.close()
-        self.db.dispose()
+        self.core.close()
 
     def init_app(self, app: Flask) -> None:
         """Attach to ``app``."""

@@ -31,13 +31,15 @@ from bench.common import percentile, write_results
 from bench.overhead import NOOP_PIPELINE
 from bench.rawhttp import HttpError, RawConnection
 from bench.servers import BenchServers, bench_servers
+from mimir.testing.servers import free_port
+from mimir.testing.stack import ADMIN_KEY, api_process, migrated_database, worker_pool
 from shared.db.engine import Database
 from shared.jobs import service
 from shared.jobs.events import publish_job_finished
 from shared.jobs.status import JobStatus
+from shared.jobs.targets import RunTarget
+from shared.pipelines.job_kind import pipeline_job_kind
 from shared.pipelines.model import PipelineDefinition
-from tests.harness.servers import free_port
-from tests.stack import ADMIN_KEY, api_process, migrated_database, worker_pool
 
 ENQUEUE = "/api/v1/queue/pipelines/enqueue"
 HEADERS = {"Authorization": f"Bearer {ADMIN_KEY}"}
@@ -171,7 +173,9 @@ def measure(servers: BenchServers, args: argparse.Namespace) -> dict[str, Any]:
     definition = PipelineDefinition.from_dict(
         {"name": "bench-held", "steps": [{"name": "a", "plugin": "Utility.noop"}]}
     )
-    held_ids = [service.create_pipeline_job(db, definition, context={}).id for _ in range(args.held)]
+    pipeline_kind = pipeline_job_kind()
+    request = RunTarget(definition).job_request({})
+    held_ids = [service.create_job(db, pipeline_kind, request).id for _ in range(args.held)]
     try:
         with (
             worker_pool(settings, servers.work / "worker-logs") as workers,

@@ -26,8 +26,8 @@ import requests
 from bench.common import write_results
 from bench.overhead import NOOP_PIPELINE, closed_loop
 from bench.servers import BenchServers, bench_servers
-from tests.harness.servers import free_port
-from tests.stack import ADMIN_KEY, api_process, migrated_database, worker_pool
+from mimir.testing.servers import free_port
+from mimir.testing.stack import ADMIN_KEY, api_process, migrated_database, worker_pool
 
 
 @dataclass(frozen=True)

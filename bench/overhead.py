@@ -26,10 +26,17 @@ import requests
 
 from bench.common import percentile, write_results
 from bench.servers import bench_servers
-from tests.harness.servers import (
+from mimir.testing.servers import (
     free_port,
 )
-from tests.stack import ADMIN_KEY, REPO_ROOT, api_process, make_settings, migrated_database, worker_pool
+from mimir.testing.stack import (
+    ADMIN_KEY,
+    REPO_ROOT,
+    api_process,
+    make_settings,
+    migrated_database,
+    worker_pool,
+)
 
 NOOP_PIPELINE = "name: bench-noop\nsteps:\n  - {name: a, plugin: Utility.noop}\n"
 _local = threading.local()

@@ -22,11 +22,11 @@ from sqlalchemy import func, select
 
 from bench.common import write_results
 from bench.servers import BenchServers, bench_servers
+from mimir.testing.servers import free_port
+from mimir.testing.stack import ADMIN_KEY, api_process, migrated_database, worker_pool
 from shared.db.engine import Database
 from shared.jobs.records import JobRecord
 from shared.plugins.builtin.utility import _fib
-from tests.harness.servers import free_port
-from tests.stack import ADMIN_KEY, api_process, migrated_database, worker_pool
 
 
 def fib_pipeline(n: int) -> str:

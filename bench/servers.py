@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from mimir.testing.servers import PostgresServer, RedisServer, find_postgres_bin_dir, find_redis_server
+from mimir.testing.stack import make_settings
 from shared.config import Settings
-from tests.harness.servers import PostgresServer, RedisServer, find_postgres_bin_dir, find_redis_server
-from tests.stack import make_settings
 
 # Rate limits high enough never to refuse a benchmark's requests (the defaults are 500 enqueues and 2000
 # reads per second per key; a benchmark drives one key harder than that on purpose).

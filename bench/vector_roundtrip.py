@@ -54,9 +54,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300)
     args = parser.parse_args()
     calls = 20 if args.smoke else args.calls
-    from tests.harness.servers import RedisServer, find_redis_server
-    from tests.shared.vectors.owner_process import OwnerProcess
-    from tests.stack import REPO_ROOT, make_settings
+    from mimir.testing.servers import RedisServer, find_redis_server
+    from mimir.testing.stack import REPO_ROOT, make_settings
+    from mimir.testing.vector_owner import OwnerProcess
 
     binary = find_redis_server()
     if binary is None:

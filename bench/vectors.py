@@ -153,9 +153,9 @@ def platform_side(args: argparse.Namespace, work: Path) -> Iterator[Platform]:
         yield side
         side.close()
         return
-    from tests.harness.servers import RedisServer, find_redis_server
-    from tests.shared.vectors.owner_process import OwnerProcess
-    from tests.stack import make_settings
+    from mimir.testing.servers import RedisServer, find_redis_server
+    from mimir.testing.stack import make_settings
+    from mimir.testing.vector_owner import OwnerProcess
 
     binary = find_redis_server()
     if binary is None:

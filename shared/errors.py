@@ -1,9 +1,24 @@
-"""The domain's exception tree; the API maps each class to one HTTP status in one handler."""
+"""The domain's exception tree. Each error names its :class:`ErrorKind`; a front door maps kinds to what
+it speaks (``backend/errors.py`` to HTTP statuses, in one table), so the domain knows nothing of HTTP."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
+
+
+class ErrorKind(StrEnum):
+    """What went wrong, as a caller should understand it."""
+
+    INTERNAL = "internal"  # a fault of ours or of the deployment, not of the caller's input
+    INVALID_INPUT = "invalid_input"  # well-formed, but a field is missing, wrong or has a bad value
+    UNPARSEABLE = "unparseable"  # cannot be parsed at all: broken JSON or YAML, a number no parser holds
+    INVALID_DEFINITION = "invalid_definition"  # well-formed, but a definition with problems (all listed)
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"  # contradicts the current state, e.g. a duplicate name or a finished job
+    TOO_LARGE = "too_large"  # over a configured cap
+    UNAVAILABLE = "unavailable"  # a backing service (e.g. the vector store) did not answer; try again later
 
 
 @dataclass(frozen=True)
@@ -20,7 +35,7 @@ class Problem:
 class MimirError(Exception):
     """Base of every error the domain raises on purpose."""
 
-    http_status = 500
+    kind: ClassVar[ErrorKind] = ErrorKind.INTERNAL
 
     def __init__(self, message: str, *, errors: Any = None) -> None:
         super().__init__(message)
@@ -29,9 +44,9 @@ class MimirError(Exception):
 
 
 class InvalidInput(MimirError):
-    """The caller sent something malformed (400)."""
+    """The caller's request was understood but is not valid: a missing or wrong field, a bad value."""
 
-    http_status = 400
+    kind = ErrorKind.INVALID_INPUT
 
     @classmethod
     def at(cls, location: str, message: str) -> InvalidInput:
@@ -39,10 +54,17 @@ class InvalidInput(MimirError):
         return cls(f"{location}: {message}", errors=[{"location": location, "message": message}])
 
 
+class Unparseable(InvalidInput):
+    """The caller sent something that cannot be parsed at all (400): broken YAML or JSON, a number no
+    parser turns into a value, nesting past the parser's depth."""
+
+    kind = ErrorKind.UNPARSEABLE
+
+
 class PipelineValidationError(InvalidInput):
     """A pipeline definition has one or more problems; all of them are listed."""
 
-    http_status = 422
+    kind = ErrorKind.INVALID_DEFINITION
 
     def __init__(self, problems: list[Problem], message: str | None = None) -> None:
         self.problems = list(problems)
@@ -53,43 +75,33 @@ class PipelineValidationError(InvalidInput):
 
 
 class NotFound(MimirError):
-    """The named thing does not exist (404)."""
+    """The named thing does not exist."""
 
-    http_status = 404
+    kind = ErrorKind.NOT_FOUND
 
 
 class Conflict(MimirError):
-    """The request contradicts the current state (409), e.g. a duplicate name or a finished job."""
+    """The request contradicts the current state, e.g. a duplicate name or a finished job."""
 
-    http_status = 409
+    kind = ErrorKind.CONFLICT
 
 
 class PayloadTooLarge(MimirError):
-    """An input is over a configured cap (413)."""
+    """An input is over a configured cap."""
 
-    http_status = 413
+    kind = ErrorKind.TOO_LARGE
 
 
 class ServiceUnavailable(MimirError):
-    """A required backing service (database, broker) cannot be reached (503)."""
+    """A backing service the request needs did not answer."""
 
-    http_status = 503
-
-
-class StepFailed(MimirError):
-    """A pipeline step raised; carries the step's location for the job record."""
-
-    def __init__(self, step_index: int, step_name: str, message: str) -> None:
-        super().__init__(f"step {step_index} ({step_name}) failed: {message}")
-        self.step_index = step_index
-        self.step_name = step_name
-        self.reason = message
+    kind = ErrorKind.UNAVAILABLE
 
 
 class PluginError(MimirError):
     """A plugin refused its input or configuration at run time; the message is shown to the user."""
 
-    http_status = 400
+    kind = ErrorKind.INVALID_INPUT
 
 
 class JobCancelled(MimirError):

@@ -13,6 +13,7 @@ import os
 import socket
 import uuid
 from datetime import timedelta
+from math import inf
 from typing import Any
 
 import redis
@@ -21,10 +22,12 @@ from celery.beat import Scheduler
 from shared.config import Settings
 from shared.db.base import utcnow
 from shared.db.engine import Database
-from shared.queue.dispatch import publish_pipeline_job
+from shared.jobs.kinds import UnknownJobKind
+from shared.queue.dispatch import publish_job
 from shared.scheduling.firing import FirePolicy, fire_due_schedules, seconds_until_next_due
-from shared.scheduling.lease import LeaderLease
+from shared.scheduling.leader import LeaderLease
 from shared.scheduling.upkeep import Upkeep
+from shared.slices import load_platform
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,7 @@ class DatabaseScheduler(Scheduler):
         settings: Settings = self.app.conf.mimir_settings
         self.settings = settings
         self.db = Database.connect(settings.resolved_database_url)
+        self.kinds = load_platform(settings.extra_slices).job_kinds
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         client = redis.Redis.from_url(settings.resolved_redis_url, socket_connect_timeout=2, socket_timeout=5)
         self.lease = LeaderLease(client, self.owner, settings.scheduler_lease_seconds)
@@ -47,15 +51,18 @@ class DatabaseScheduler(Scheduler):
             misfire_grace=timedelta(seconds=settings.scheduler_misfire_grace_seconds),
             max_catchup=settings.scheduler_max_catchup,
         )
+        backup_interval = settings.backup_interval_hours * 3600 if settings.backups_enabled else inf
         self.upkeep = Upkeep(
             db=self.db,
             retention_days=settings.retention_days,
             backups_dir=settings.backups_dir,
             backups_keep=settings.backups_keep,
-            backup_interval_seconds=settings.backup_interval_hours * 3600,
+            backup_interval_seconds=backup_interval,
             checkpoint_interval_seconds=settings.checkpoint_interval_seconds,
         )
         self._ready = True
+        if not settings.scheduler_enabled:
+            log.warning("scheduler.enabled is false: schedules are not fired (upkeep still runs)")
         log.info(
             "beat %s started (tick %.2fs, lease %.1fs)",
             self.owner,
@@ -75,17 +82,28 @@ class DatabaseScheduler(Scheduler):
             return self.tick_seconds
         try:
             now = utcnow()
-            for fired in fire_due_schedules(self.db, self.policy, now):
+            due = (
+                fire_due_schedules(self.db, self.policy, now, self.kinds)
+                if self.settings.scheduler_enabled
+                else []
+            )
+            for fired in due:
                 if fired.job_id is not None:
-                    # A job the broker did not take stays queued in the database; the sweep re-sends it.
-                    publish_pipeline_job(self.app, fired.job_id)
+                    self._publish(fired.job_id, fired.kind)
                     log.info("schedule %s slot %s: job %s", fired.schedule_id, fired.slot, fired.job_id)
             self.upkeep.run_due()
-            wait = seconds_until_next_due(self.db, utcnow())
+            wait = seconds_until_next_due(self.db, utcnow()) if self.settings.scheduler_enabled else None
         except Exception:
             log.exception("beat tick failed; retrying")
             return self.tick_seconds
         return self.tick_seconds if wait is None else min(max(wait, 0.01), self.tick_seconds)
+
+    def _publish(self, job_id: str, kind_name: str) -> None:
+        # A job the broker did not take stays queued in the database; the sweep re-sends it.
+        try:
+            publish_job(self.app, job_id, self.kinds.get(kind_name).queue)
+        except UnknownJobKind:  # cannot happen: firing skips kinds that are not installed
+            log.warning("job %s is of kind %r, which is not installed", job_id, kind_name)
 
     def sync(self) -> None:
         """Nothing to write: the database is the schedule's store."""
@@ -98,6 +116,6 @@ class DatabaseScheduler(Scheduler):
 
     @property
     def info(self) -> str:
-        from shared.scheduling.lease import LEADER_KEY
+        from shared.scheduling.leader import LEADER_KEY
 
         return f"    . schedules from the database; one leader fires (lease key {LEADER_KEY})"

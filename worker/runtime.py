@@ -5,27 +5,36 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass
-from functools import partial
 
 import redis
 from celery import Celery
 
 from shared.config import Settings
-from shared.db.engine import Database
-from shared.jobs.events import publish_job_finished
 from shared.jobs.runner import JobRuntime
+from shared.services import Services, build_services
 
 _runtime: WorkerRuntime | None = None
+
+# A pool process runs one job at a time; its lease renewer is the only other user of the database.
+WORKER_DB_POOL_SIZE = 2
+WORKER_DB_MAX_OVERFLOW = 2
 
 
 @dataclass
 class WorkerRuntime:
-    """The job runtime and Redis client of one process."""
+    """The services of one worker process and its id."""
 
-    jobs: JobRuntime
-    redis: redis.Redis
+    services: Services
     pid: int
     hostname: str
+
+    @property
+    def jobs(self) -> JobRuntime:
+        return self.services.jobs
+
+    @property
+    def redis(self) -> redis.Redis:
+        return self.services.redis
 
     @property
     def worker_id(self) -> str:
@@ -37,7 +46,7 @@ def settings_of(app: Celery) -> Settings:
     """The settings the worker app was built with."""
     settings = app.conf.get("mimir_settings")
     if not isinstance(settings, Settings):
-        raise RuntimeError("the Celery app was not built by worker.celery_app.create_worker_app")
+        raise RuntimeError("the Celery app was not built by worker.app.create_worker_app")
     return settings
 
 
@@ -45,12 +54,10 @@ def worker_runtime(app: Celery) -> WorkerRuntime:
     """This process's runtime, built on first use (and built again in a forked child)."""
     global _runtime
     if _runtime is None or _runtime.pid != os.getpid():
-        settings = settings_of(app)
-        client = redis.Redis.from_url(settings.resolved_redis_url)
-        db = Database.connect(settings.resolved_database_url, pool_size=2, max_overflow=2)
         _runtime = WorkerRuntime(
-            jobs=JobRuntime.from_settings(settings, db, partial(publish_job_finished, client)),
-            redis=client,
+            services=build_services(
+                settings_of(app), db_pool_size=WORKER_DB_POOL_SIZE, db_max_overflow=WORKER_DB_MAX_OVERFLOW
+            ),
             pid=os.getpid(),
             hostname=socket.gethostname(),
         )

@@ -6,20 +6,18 @@ The vector store (the Qdrant server, or the local store's owner process) is repo
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import redis
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import text
 
 import shared
 from backend.access import public
+from backend.probes import Probed, broker_check, database_check, probe
 from backend.services import services
 from shared.queue.workers import live_workers
-from shared.scheduling.lease import LEADER_KEY
+from shared.scheduling.leader import LEADER_KEY
 from shared.vectors.config import VectorConfig
 from shared.vectors.service import vector_store_health
 
@@ -27,19 +25,12 @@ blp = Blueprint("health", __name__, url_prefix="/health", description="Service h
 REQUIRED = ("database", "broker")
 
 
-def _probe(check: Callable[[], Any]) -> dict[str, Any]:
-    started = time.perf_counter()
-    try:
-        detail = check()
-    except Exception as exc:  # any failure means the component is down; say which
-        return {
-            "status": "down",
-            "error": f"{type(exc).__name__}: {exc}"[:300],
-            "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-        }
-    result = {"status": "up", "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
-    if detail is not None:
-        result.update(detail)
+def _component(probed: Probed[Any]) -> dict[str, Any]:
+    if not probed.is_up:
+        return {"status": "down", "error": probed.error, "latency_ms": round(probed.latency_ms, 2)}
+    result = {"status": "up", "latency_ms": round(probed.latency_ms, 2)}
+    if isinstance(probed.value, dict):
+        result.update(probed.value)
     return result
 
 
@@ -51,13 +42,6 @@ class Health(MethodView):
         """Health of the database and broker (required), the workers and the scheduler (reported), and
         the vector store."""
         svc = services()
-
-        def database() -> None:
-            with svc.db.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-
-        def broker() -> None:
-            svc.redis.ping()
 
         def workers() -> dict[str, Any]:
             try:
@@ -74,11 +58,13 @@ class Health(MethodView):
             return {"leader": leader.decode() if isinstance(leader, bytes) else leader}
 
         components = {
-            "database": _probe(database),
-            "broker": _probe(broker),
-            "workers": _probe(workers),
-            "scheduler": _probe(scheduler),
-            "vector_store": _probe(lambda: vector_store_health(VectorConfig.from_settings(svc.settings))),
+            "database": _component(probe("database", database_check(svc.db))),
+            "broker": _component(probe("broker", broker_check(svc.redis))),
+            "workers": _component(probe("workers", workers)),
+            "scheduler": _component(probe("scheduler", scheduler)),
+            "vector_store": _component(
+                probe("vector_store", lambda: vector_store_health(VectorConfig.from_settings(svc.settings)))
+            ),
         }
         if components["workers"]["status"] == "up" and components["workers"]["online"] == 0:
             components["workers"]["status"] = "degraded"

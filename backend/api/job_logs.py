@@ -12,8 +12,8 @@ from marshmallow import Schema, fields
 from backend.access import requires
 from backend.services import services
 from shared.jobs.logs import MAX_LINES_PER_ATTEMPT, MAX_MESSAGE_CHARS, job_log_lines
+from shared.jobs.permissions import JOBS_READ
 from shared.jobs.records import JobLogRecord
-from shared.security.permissions import Permission
 
 blp = Blueprint("job_logs", __name__, url_prefix="/api/v1/queue", description="Job logs")
 TEXT_PLAIN = "text/plain; charset=utf-8"
@@ -41,7 +41,7 @@ class JobLogsSchema(Schema):
 
 @blp.route("/jobs/<job_id>/logs")
 class JobLogs(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.response(200, JobLogsSchema)
     @blp.doc(
         responses={"200": {"content": {"text/plain": {"schema": {"type": "string"}}}}},

@@ -8,16 +8,17 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from backend.access import public, requires
+from backend.api.request_schema import RequestSchema
+from backend.presentation.exposition import CONTENT_TYPE, live_families, recorded_families, render
+from backend.presentation.summary import http_summary, process_memory
 from backend.services import services
 from shared.durations import parse_duration
 from shared.errors import NotFound
 from shared.jobs.statistics import job_statistics
-from shared.observability.exposition import CONTENT_TYPE, live_families, recorded_families, render
-from shared.observability.summary import http_summary, process_memory
-from shared.security.permissions import Permission
+from shared.security.permissions import MONITORING_READ
 
 scrape_blp = Blueprint("metrics", __name__, url_prefix="/metrics", description="Prometheus metrics")
 blp = Blueprint("monitoring", __name__, url_prefix="/api/v1/monitoring", description="Monitoring summaries")
@@ -38,11 +39,12 @@ class PrometheusMetrics(MethodView):
         """Every process's metrics (Prometheus text format), plus queue depth, workers and beat leader."""
         _require_metrics_enabled()
         svc = services()
-        families = recorded_families(svc.settings.resolved_metrics_dir) + live_families(svc.redis)
+        live = live_families(svc.redis, svc.runtime.kinds.queues)
+        families = recorded_families(svc.settings.resolved_metrics_dir) + live
         return Response(render(families), mimetype=None, content_type=CONTENT_TYPE)
 
 
-class StatisticsQuerySchema(Schema):
+class StatisticsQuerySchema(RequestSchema):
     window = fields.String(load_default="24h", metadata={"description": "how far back: 30m, 24h, 168h"})
     limit = fields.Integer(
         load_default=MAX_SAMPLED_JOBS, validate=validate.Range(min=1, max=MAX_SAMPLED_JOBS)
@@ -51,7 +53,7 @@ class StatisticsQuerySchema(Schema):
 
 @blp.route("/metrics")
 class MetricsSummary(MethodView):
-    @requires(Permission.MONITORING_READ)
+    @requires(MONITORING_READ)
     @blp.response(200)
     def get(self) -> dict[str, Any]:
         """Requests, latency percentiles, requests per second and error rate of the API, and its memory."""
@@ -67,7 +69,7 @@ class MetricsSummary(MethodView):
 
 @blp.route("/jobs/statistics")
 class JobStatistics(MethodView):
-    @requires(Permission.MONITORING_READ)
+    @requires(MONITORING_READ)
     @blp.arguments(StatisticsQuerySchema, location="query")
     @blp.response(200)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:

@@ -8,14 +8,16 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.access import RouteGroup, requires
-from backend.api.paging import page_bounds
+from backend.api import plugins
+from backend.api.paging import PageQuerySchema, page_body, page_bounds
+from backend.api.run_targets import requested_target
 from backend.api.schemas import (
     CloneSchema,
     ContextOnlySchema,
     ExecuteResultSchema,
-    PageQuerySchema,
     PipelinePageSchema,
     PipelineSchema,
+    PipelineStatusSchema,
     PipelineWriteSchema,
     RevisionSchema,
     RunRequestSchema,
@@ -23,28 +25,29 @@ from backend.api.schemas import (
 )
 from backend.services import services
 from shared.errors import PipelineValidationError
-from shared.jobs.enqueue import run_pipeline_now
+from shared.jobs import service as jobs
+from shared.jobs.enqueue import run_job_now
 from shared.jobs.records import JobRecord
-from shared.jobs.targets import RunRequest, resolve_run_target, stored_target
+from shared.jobs.targets import stored_target
 from shared.pipelines import service as pipelines
-from shared.pipelines.validation import validate_definition
-from shared.security.permissions import Permission
+from shared.pipelines.permissions import PIPELINES_EXECUTE, PIPELINES_READ, PIPELINES_WRITE
+from shared.pipelines.validation import check_inputs_given, validate_definition
 
 blp = Blueprint("pipelines", __name__, url_prefix="/api/v1/pipelines", description="Stored pipelines")
 
 
 @blp.route("")
 class Pipelines(MethodView):
-    @requires(Permission.PIPELINES_READ)
+    @requires(PIPELINES_READ)
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, PipelinePageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List pipelines by name."""
         limit, offset = page_bounds(query)
         items, total = pipelines.list_pipelines(services().db, limit=limit, offset=offset)
-        return {"items": items, "total": total, "page": query["page"], "page_size": limit}
+        return page_body(items, total, query, limit)
 
-    @requires(Permission.PIPELINES_WRITE)
+    @requires(PIPELINES_WRITE)
     @blp.arguments(PipelineWriteSchema)
     @blp.response(201, PipelineSchema)
     def post(self, body: dict[str, Any]) -> Any:
@@ -58,30 +61,24 @@ class Pipelines(MethodView):
 
 @blp.route("/execute")
 class ExecutePipeline(MethodView):
-    @requires(Permission.PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
+    @requires(PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
     @blp.arguments(RunRequestSchema)
     @blp.response(200, ExecuteResultSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Run a pipeline now, in the API process, and return its result (recorded as a job)."""
-        svc = services()
-        target = resolve_run_target(
-            svc.db,
-            svc.runtime.registry,
-            RunRequest(**body),
-            pipelines_dir=svc.settings.resolved_pipelines_dir,
-        )
-        return execute_result(run_pipeline_now(svc.runtime, target, context=body["context"]))
+        request = requested_target(body).job_request(body["context"])
+        return execute_result(run_job_now(services().runtime, request))
 
 
 @blp.route("/<pipeline_id>")
 class PipelineById(MethodView):
-    @requires(Permission.PIPELINES_READ)
+    @requires(PIPELINES_READ)
     @blp.response(200, PipelineSchema)
     def get(self, pipeline_id: str) -> Any:
         """Get a pipeline."""
         return pipelines.get_pipeline(services().db, pipeline_id)
 
-    @requires(Permission.PIPELINES_WRITE)
+    @requires(PIPELINES_WRITE)
     @blp.arguments(PipelineWriteSchema)
     @blp.response(200, PipelineSchema)
     def put(self, body: dict[str, Any], pipeline_id: str) -> Any:
@@ -93,16 +90,40 @@ class PipelineById(MethodView):
         )
         return pipelines.update_pipeline(svc.db, pipeline_id, definition, source)
 
-    @requires(Permission.PIPELINES_WRITE)
+    @requires(PIPELINES_WRITE)
     @blp.response(204)
     def delete(self, pipeline_id: str) -> None:
         """Delete a pipeline and its history."""
         pipelines.delete_pipeline(services().db, pipeline_id)
 
 
+@blp.route("/<pipeline_id>/status")
+class PipelineStatus(MethodView):
+    @requires(PIPELINES_READ)
+    @blp.response(200, PipelineStatusSchema)
+    def get(self, pipeline_id: str) -> dict[str, Any]:
+        """A pipeline's state and its latest run."""
+        db = services().db
+        record = pipelines.get_pipeline(db, pipeline_id)
+        latest, runs = jobs.list_jobs(db, pipeline_id=record.id, limit=1)
+        last = latest[0] if latest else None
+        return {
+            "pipeline_id": record.id,
+            "name": record.name,
+            "enabled": record.enabled,
+            "revision": record.revision,
+            "status": last.status if last else "never_run",
+            "runs": runs,
+            "last_job_id": last.id if last else None,
+            "last_run": (last.started_at or last.created_at) if last else None,
+            "last_finished": last.finished_at if last else None,
+            "last_error": last.error if last else None,
+        }
+
+
 @blp.route("/<pipeline_id>/validate")
 class ValidatePipeline(MethodView):
-    @requires(Permission.PIPELINES_READ)
+    @requires(PIPELINES_READ)
     @blp.response(200, ValidationResultSchema)
     def post(self, pipeline_id: str) -> dict[str, Any]:
         """Check a stored pipeline against the plugins installed now."""
@@ -117,7 +138,7 @@ class ValidatePipeline(MethodView):
 
 @blp.route("/<pipeline_id>/clone")
 class ClonePipeline(MethodView):
-    @requires(Permission.PIPELINES_WRITE)
+    @requires(PIPELINES_WRITE)
     @blp.arguments(CloneSchema)
     @blp.response(201, PipelineSchema)
     def post(self, body: dict[str, Any], pipeline_id: str) -> Any:
@@ -127,7 +148,7 @@ class ClonePipeline(MethodView):
 
 @blp.route("/<pipeline_id>/history")
 class PipelineHistory(MethodView):
-    @requires(Permission.PIPELINES_READ)
+    @requires(PIPELINES_READ)
     @blp.response(200, RevisionSchema(many=True))
     def get(self, pipeline_id: str) -> Any:
         """Every revision of a pipeline, newest first."""
@@ -136,14 +157,15 @@ class PipelineHistory(MethodView):
 
 @blp.route("/<pipeline_id>/execute")
 class ExecuteStoredPipeline(MethodView):
-    @requires(Permission.PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
+    @requires(PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
     @blp.arguments(ContextOnlySchema)
     @blp.response(200, ExecuteResultSchema)
     def post(self, body: dict[str, Any], pipeline_id: str) -> dict[str, Any]:
         """Run a stored pipeline now and return its result."""
         svc = services()
         target = stored_target(pipelines.get_pipeline(svc.db, pipeline_id))
-        return execute_result(run_pipeline_now(svc.runtime, target, context=body["context"]))
+        check_inputs_given(target.definition, body["context"])
+        return execute_result(run_job_now(svc.runtime, target.job_request(body["context"])))
 
 
 def execute_result(job: JobRecord) -> dict[str, Any]:
@@ -157,3 +179,6 @@ def execute_result(job: JobRecord) -> dict[str, Any]:
         "steps": job.steps,
         "executed_at": job.finished_at,
     }
+
+
+blueprints = (blp, plugins.blp)  # the pipelines slice serves its step plugins too

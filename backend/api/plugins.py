@@ -11,7 +11,7 @@ from marshmallow import Schema, fields
 from backend.access import requires
 from backend.services import services
 from shared.errors import NotFound
-from shared.security.permissions import Permission
+from shared.pipelines.permissions import PLUGINS_READ
 
 blp = Blueprint("plugins", __name__, url_prefix="/api/v1/plugins", description="Step plugins")
 
@@ -29,7 +29,7 @@ class PluginSchema(Schema):
 
 @blp.route("")
 class Plugins(MethodView):
-    @requires(Permission.PLUGINS_READ)
+    @requires(PLUGINS_READ)
     @blp.response(200, PluginSchema(many=True))
     def get(self) -> list[dict[str, Any]]:
         """Every installed plugin."""
@@ -38,7 +38,7 @@ class Plugins(MethodView):
 
 @blp.route("/<plugin_type>")
 class PluginsOfType(MethodView):
-    @requires(Permission.PLUGINS_READ)
+    @requires(PLUGINS_READ)
     @blp.response(200, PluginSchema(many=True))
     def get(self, plugin_type: str) -> list[dict[str, Any]]:
         """The plugins of one type (Input, Data_Processing, AI_Models, Output, Utility)."""
@@ -50,7 +50,7 @@ class PluginsOfType(MethodView):
 
 @blp.route("/<plugin_type>/<plugin_name>")
 class PluginByName(MethodView):
-    @requires(Permission.PLUGINS_READ)
+    @requires(PLUGINS_READ)
     @blp.response(200, PluginSchema)
     def get(self, plugin_type: str, plugin_name: str) -> dict[str, Any]:
         """One plugin, with its config schema."""

@@ -8,9 +8,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.access import RouteGroup, requires
-from backend.api.paging import page_bounds
+from backend.api.paging import page_body, page_bounds
+from backend.api.run_targets import requested_target
 from backend.api.schemas import (
     EnqueuedSchema,
+    JobCreateSchema,
     JobListQuerySchema,
     JobPageSchema,
     JobSchema,
@@ -22,56 +24,73 @@ from backend.services import services
 from shared.durations import parse_duration
 from shared.errors import InvalidInput
 from shared.jobs import service as jobs
-from shared.jobs.enqueue import enqueue_pipeline_run
+from shared.jobs.enqueue import enqueue_job
+from shared.jobs.permissions import JOBS_CANCEL, JOBS_CREATE, JOBS_READ
+from shared.jobs.records import JobRecord
+from shared.jobs.service import JobRequest
 from shared.jobs.status import JobStatus
-from shared.jobs.targets import RunRequest, resolve_run_target
+from shared.pipelines.permissions import PIPELINES_EXECUTE
 from shared.queue.status import queue_status
-from shared.security.permissions import Permission
 
 blp = Blueprint("queue", __name__, url_prefix="/api/v1/queue", description="Asynchronous jobs")
 
 
 @blp.route("/pipelines/enqueue")
 class EnqueuePipeline(MethodView):
-    @requires(Permission.PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
+    @requires(PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
     @blp.arguments(RunRequestSchema)
     @blp.response(202, EnqueuedSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Queue a pipeline run for the workers; returns at once with the job id."""
         svc = services()
-        target = resolve_run_target(
-            svc.db,
-            svc.runtime.registry,
-            RunRequest(**body),
-            pipelines_dir=svc.settings.resolved_pipelines_dir,
-        )
-        job = enqueue_pipeline_run(svc.runtime, svc.celery, target, context=body["context"])
-        return {
-            "job_id": job.id,
-            "status": job.status,
-            "pipeline_name": job.pipeline_name,
-            "created_at": job.created_at,
-        }
+        request = requested_target(body).job_request(body["context"])
+        return enqueued(enqueue_job(svc.runtime, svc.celery, request))
+
+
+def enqueued(job: JobRecord) -> dict[str, Any]:
+    """The 202 body of an accepted job."""
+    return {
+        "job_id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "pipeline_name": job.pipeline_name,
+        "created_at": job.created_at,
+    }
 
 
 @blp.route("/jobs")
 class Jobs(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.arguments(JobListQuerySchema, location="query")
     @blp.response(200, JobPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """List jobs, newest first, filtered by status and pipeline."""
+        """List jobs, newest first, filtered by status, kind and pipeline."""
+        svc = services()
         limit, offset = page_bounds(query)
         status = JobStatus(query["status"]) if "status" in query else None
+        kind = svc.runtime.kinds.get(query["kind"]).name if "kind" in query else None  # 422 names the kinds
         items, total = jobs.list_jobs(
-            services().db, status=status, pipeline_id=query.get("pipeline_id"), limit=limit, offset=offset
+            svc.db, status=status, kind=kind, pipeline_id=query.get("pipeline_id"), limit=limit, offset=offset
         )
-        return {"items": items, "total": total, "page": query["page"], "page_size": limit}
+        return page_body(items, total, query, limit)
+
+    @requires(JOBS_CREATE, group=RouteGroup.ENQUEUE)
+    @blp.arguments(JobCreateSchema)
+    @blp.response(202, EnqueuedSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Queue a job of any kind that takes a spec (e.g. a twin simulation); pipelines are queued through
+        ``/queue/pipelines/enqueue``."""
+        svc = services()
+        kind = svc.runtime.kinds.get(body["kind"])
+        if kind.check_spec is None:
+            raise InvalidInput.at("kind", f"jobs of kind {kind.name!r} are not created from a spec here")
+        request = JobRequest(kind=kind.name, spec=kind.check_spec(body["spec"]), context=body["context"])
+        return enqueued(enqueue_job(svc.runtime, svc.celery, request))
 
 
 @blp.route("/jobs/<job_id>")
 class JobById(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.response(200, JobSchema)
     def get(self, job_id: str) -> Any:
         """Get a job."""
@@ -80,7 +99,7 @@ class JobById(MethodView):
 
 @blp.route("/jobs/<job_id>/wait")
 class WaitForJob(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.arguments(WaitQuerySchema, location="query")
     @blp.response(200, JobSchema)
     def get(self, query: dict[str, Any], job_id: str) -> Any:
@@ -94,7 +113,7 @@ class WaitForJob(MethodView):
 
 @blp.route("/jobs/<job_id>/cancel")
 class CancelJob(MethodView):
-    @requires(Permission.JOBS_CANCEL)
+    @requires(JOBS_CANCEL)
     @blp.response(200, JobSchema)
     def post(self, job_id: str) -> Any:
         """Cancel a queued job, or stop a running one before its next step."""
@@ -107,9 +126,9 @@ class CancelJob(MethodView):
 
 @blp.route("/status")
 class QueueStatus(MethodView):
-    @requires(Permission.JOBS_READ)
+    @requires(JOBS_READ)
     @blp.response(200, QueueStatusSchema)
     def get(self) -> dict[str, Any]:
         """Jobs by status, workers online and broker queue lengths."""
         svc = services()
-        return queue_status(svc.db, svc.redis)
+        return queue_status(svc.db, svc.redis, svc.runtime.kinds.queues)

@@ -9,7 +9,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.access import RouteGroup, requires
-from backend.api.paging import page_bounds
+from backend.api.paging import PageQuerySchema, page_body, page_bounds
+from backend.api.queue import enqueued
 from backend.api.scheduler_schemas import (
     PreviewQuerySchema,
     PreviewRequestSchema,
@@ -19,16 +20,18 @@ from backend.api.scheduler_schemas import (
     ScheduleSchema,
     ScheduleUpdateSchema,
 )
-from backend.api.schemas import EnqueuedSchema, JobPageSchema, PageQuerySchema
+from backend.api.schemas import EnqueuedSchema, JobPageSchema
 from backend.services import services
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.jobs import service as jobs
-from shared.jobs.enqueue import enqueue_pipeline_run
+from shared.jobs.enqueue import enqueue_job
 from shared.jobs.status import TriggeredBy
-from shared.jobs.targets import stored_target
 from shared.pipelines import service as pipelines
+from shared.pipelines.model import PipelineDefinition
+from shared.pipelines.validation import check_inputs_given
 from shared.scheduling import service as schedules
 from shared.scheduling.cron import CronSchedule
-from shared.security.permissions import Permission
+from shared.scheduling.permissions import SCHEDULER_EXECUTE, SCHEDULER_READ, SCHEDULER_WRITE
 
 blp = Blueprint("scheduler", __name__, url_prefix="/api/v1/scheduler", description="Cron schedules")
 
@@ -42,43 +45,92 @@ def _body(view: schedules.ScheduleView) -> dict[str, Any]:
 
 @blp.route("/jobs")
 class Schedules(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, SchedulePageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List schedules by name."""
         limit, offset = page_bounds(query)
         views, total = schedules.list_schedules(services().db, limit=limit, offset=offset)
-        return {"items": [_body(v) for v in views], "total": total, "page": query["page"], "page_size": limit}
+        return page_body([_body(v) for v in views], total, query, limit)
 
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.arguments(ScheduleCreateSchema)
     @blp.response(201, ScheduleSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a schedule; it fires from its next slot, without restarting beat."""
         svc = services()
-        record = schedules.create_schedule(svc.db, body, default_timezone=svc.settings.scheduler_timezone)
+        schedule_id = body.pop("id", None)
+        if schedule_id is not None and _exists(schedule_id):
+            raise Conflict(f"a schedule with id {schedule_id!r} already exists")
+        fields = _named_pipeline(body)
+        _check_inputs(fields)
+        record = schedules.create_schedule(
+            svc.db,
+            fields,
+            default_timezone=svc.settings.scheduler_timezone,
+            kinds=svc.runtime.kinds,
+            schedule_id=schedule_id,
+        )
         return _body(schedules.get_schedule(svc.db, record.id))
+
+
+def _named_pipeline(body: dict[str, Any]) -> dict[str, Any]:
+    """The body with the original Mimir's ``pipeline`` (a name or an id) as ``pipeline_id``/``_name``."""
+    if "pipeline" not in body:
+        return body
+    fields = dict(body)
+    reference = fields.pop("pipeline")
+    if "pipeline_id" in fields or "pipeline_name" in fields:
+        raise InvalidInput.at("pipeline", "give one of pipeline, pipeline_id or pipeline_name")
+    try:
+        fields["pipeline_id"] = pipelines.get_pipeline(services().db, reference).id
+    except NotFound:
+        fields["pipeline_name"] = reference  # an unknown name is reported by the service, naming it
+    return fields
+
+
+def _check_inputs(fields: dict[str, Any]) -> None:
+    """A 422 now for a schedule whose context lacks an input its pipeline declares (every fire would fail)."""
+    db = services().db
+    try:
+        if "pipeline_id" in fields:
+            record = pipelines.get_pipeline(db, str(fields["pipeline_id"]))
+        elif "pipeline_name" in fields:
+            record = pipelines.get_pipeline_by_name(db, str(fields["pipeline_name"]))
+        else:
+            return
+    except NotFound:
+        return  # the service names the unknown pipeline
+    check_inputs_given(PipelineDefinition.from_dict(record.definition), fields.get("context") or {})
+
+
+def _exists(schedule_id: str) -> bool:
+    try:
+        schedules.get_schedule(services().db, schedule_id)
+    except NotFound:
+        return False
+    return True
 
 
 @blp.route("/jobs/<schedule_id>")
 class ScheduleById(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.response(200, ScheduleSchema)
     def get(self, schedule_id: str) -> dict[str, Any]:
         """Get a schedule."""
         return _body(schedules.get_schedule(services().db, schedule_id))
 
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.arguments(ScheduleUpdateSchema)
     @blp.response(200, ScheduleSchema)
     def put(self, body: dict[str, Any], schedule_id: str) -> dict[str, Any]:
         """Change some fields; a new timing applies from the next slot after now."""
-        db = services().db
-        schedules.update_schedule(db, schedule_id, body)
-        return _body(schedules.get_schedule(db, schedule_id))
+        svc = services()
+        schedules.update_schedule(svc.db, schedule_id, _named_pipeline(body), svc.runtime.kinds)
+        return _body(schedules.get_schedule(svc.db, schedule_id))
 
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.response(204)
     def delete(self, schedule_id: str) -> None:
         """Delete a schedule (the jobs it created are kept)."""
@@ -87,7 +139,7 @@ class ScheduleById(MethodView):
 
 @blp.route("/jobs/<schedule_id>/enable")
 class EnableSchedule(MethodView):
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.response(200, ScheduleSchema)
     def post(self, schedule_id: str) -> dict[str, Any]:
         """Enable: fires from the next slot after now (slots passed while disabled are not caught up)."""
@@ -98,7 +150,7 @@ class EnableSchedule(MethodView):
 
 @blp.route("/jobs/<schedule_id>/disable")
 class DisableSchedule(MethodView):
-    @requires(Permission.SCHEDULER_WRITE)
+    @requires(SCHEDULER_WRITE)
     @blp.response(200, ScheduleSchema)
     def post(self, schedule_id: str) -> dict[str, Any]:
         """Disable: no more fires until enabled."""
@@ -109,32 +161,21 @@ class DisableSchedule(MethodView):
 
 @blp.route("/jobs/<schedule_id>/trigger")
 class TriggerSchedule(MethodView):
-    @requires(Permission.SCHEDULER_EXECUTE, group=RouteGroup.ENQUEUE)
+    @requires(SCHEDULER_EXECUTE, group=RouteGroup.ENQUEUE)
     @blp.response(202, EnqueuedSchema)
     def post(self, schedule_id: str) -> dict[str, Any]:
-        """Run the schedule's pipeline now (``triggered_by: manual``), outside its slots."""
+        """Run the schedule's job now (``triggered_by: manual``), outside its slots."""
         svc = services()
-        view = schedules.get_schedule(svc.db, schedule_id)
-        target = stored_target(pipelines.get_pipeline(svc.db, view.record.pipeline_id))
-        job = enqueue_pipeline_run(
-            svc.runtime,
-            svc.celery,
-            target,
-            context=dict(view.record.context or {}),
-            triggered_by=TriggeredBy.MANUAL,
-            schedule_id=schedule_id,
+        request = schedules.job_request_now(svc.db, schedules.get_schedule(svc.db, schedule_id).record)
+        job = enqueue_job(
+            svc.runtime, svc.celery, request, triggered_by=TriggeredBy.MANUAL, schedule_id=schedule_id
         )
-        return {
-            "job_id": job.id,
-            "status": job.status,
-            "pipeline_name": job.pipeline_name,
-            "created_at": job.created_at,
-        }
+        return enqueued(job)
 
 
 @blp.route("/jobs/<schedule_id>/runs")
 class ScheduleRuns(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, JobPageSchema)
     def get(self, query: dict[str, Any], schedule_id: str) -> dict[str, Any]:
@@ -143,12 +184,12 @@ class ScheduleRuns(MethodView):
         schedules.get_schedule(db, schedule_id)
         limit, offset = page_bounds(query)
         items, total = jobs.list_jobs(db, schedule_id=schedule_id, limit=limit, offset=offset)
-        return {"items": items, "total": total, "page": query["page"], "page_size": limit}
+        return page_body(items, total, query, limit)
 
 
 @blp.route("/jobs/<schedule_id>/preview")
 class PreviewSchedule(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.arguments(PreviewQuerySchema, location="query")
     @blp.response(200, PreviewSchema)
     def get(self, query: dict[str, Any], schedule_id: str) -> dict[str, Any]:
@@ -159,7 +200,7 @@ class PreviewSchedule(MethodView):
 
 @blp.route("/preview")
 class PreviewExpression(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.arguments(PreviewRequestSchema)
     @blp.response(200, PreviewSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from backend.api.paging import page_schema
+from backend.api.request_schema import RequestSchema
 from backend.api.schemas import ContextField
 from shared.scheduling.policies import CatchUp, Overlap
 
 _NAME = validate.Length(min=1, max=200)
 
 
-class ScheduleUpdateSchema(Schema):
+class ScheduleUpdateSchema(RequestSchema):
     """The fields a client may change; any subset."""
 
     name = fields.String(validate=_NAME)
     description = fields.String(validate=validate.Length(max=2000))
+    target_kind = fields.String(validate=validate.Length(min=1, max=32))
+    target_spec = fields.Dict(keys=fields.String())
     pipeline_id = fields.String(validate=validate.Length(min=1, max=36))
     pipeline_name = fields.String(validate=_NAME)
     context = fields.Dict(keys=fields.String())
@@ -24,11 +28,18 @@ class ScheduleUpdateSchema(Schema):
     catchup = fields.String(validate=validate.OneOf([c.value for c in CatchUp]))
     catchup_window_seconds = fields.Integer(strict=True, validate=validate.Range(min=1, max=366 * 86400))
     overlap = fields.String(validate=validate.OneOf([o.value for o in Overlap]))
+    # The original Mimir's field: a pipeline's name or id.
+    pipeline = fields.String(validate=_NAME)
 
 
 class ScheduleCreateSchema(ScheduleUpdateSchema):
-    """A new schedule: a name, a cron expression and the pipeline (by id or name) are required."""
+    """A new schedule: a name, a cron expression and what it runs are required: the pipeline (by id or
+    name), or ``target_kind`` and ``target_spec`` for another schedulable job kind. The id is the client's
+    choice when given (as the original Mimir's requests do)."""
 
+    id = fields.String(
+        validate=[validate.Length(min=1, max=36), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    )
     name = fields.String(required=True, validate=_NAME)
     cron_expr = fields.String(required=True, validate=validate.Length(min=1, max=200))
     context = ContextField()
@@ -40,7 +51,9 @@ class ScheduleSchema(Schema):
     id = fields.String()
     name = fields.String()
     description = fields.String()
-    pipeline_id = fields.String()
+    target_kind = fields.String()
+    target_spec = fields.Dict()
+    pipeline_id = fields.String(allow_none=True)
     pipeline_name = fields.String(allow_none=True)
     context = fields.Dict()
     cron_expr = fields.String()
@@ -58,16 +71,10 @@ class ScheduleSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class SchedulePageSchema(Schema):
-    """A page of schedules, by name."""
-
-    items = fields.List(fields.Nested(ScheduleSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+SchedulePageSchema = page_schema(ScheduleSchema, "A page of schedules, by name.")
 
 
-class PreviewQuerySchema(Schema):
+class PreviewQuerySchema(RequestSchema):
     """How many fire times to list."""
 
     count = fields.Integer(load_default=10, validate=validate.Range(min=1, max=500))

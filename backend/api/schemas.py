@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from backend.api.paging import PageQuerySchema, page_schema
+from backend.api.request_schema import RequestSchema
 from shared.jobs.status import JobStatus
 from shared.pipelines.loader import MAX_YAML_BYTES
 
@@ -17,7 +19,7 @@ class ContextField(fields.Dict):
         super().__init__(keys=fields.String(), load_default=dict, **kwargs)  # type: ignore[arg-type]
 
 
-class RunRequestSchema(Schema):
+class RunRequestSchema(RequestSchema):
     """Which pipeline to run (exactly one reference) and its input context."""
 
     pipeline_name = fields.String(validate=_NAME)
@@ -27,40 +29,34 @@ class RunRequestSchema(Schema):
     context = ContextField()
 
 
-class ContextOnlySchema(Schema):
+class ContextOnlySchema(RequestSchema):
     """The input context of a run of a stored pipeline."""
 
     context = ContextField()
 
 
-class PipelineWriteSchema(Schema):
+class PipelineWriteSchema(RequestSchema):
     """A pipeline as YAML text or as an object of the same shape (exactly one)."""
 
     pipeline_yaml = fields.String(validate=validate.Length(min=1, max=MAX_YAML_BYTES))
     pipeline = fields.Dict(keys=fields.String())
 
 
-class CloneSchema(Schema):
+class CloneSchema(RequestSchema):
     """The name of the copy (default: '<name> (copy)')."""
 
     name = fields.String(validate=_NAME)
-
-
-class PageQuerySchema(Schema):
-    """Pagination: 1-based page, and page size."""
-
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
 
 
 class JobListQuerySchema(PageQuerySchema):
     """Job list filters."""
 
     status = fields.String(validate=validate.OneOf([s.value for s in JobStatus]))
+    kind = fields.String(validate=validate.Length(min=1, max=32))
     pipeline_id = fields.String(validate=validate.Length(min=1, max=36))
 
 
-class WaitQuerySchema(Schema):
+class WaitQuerySchema(RequestSchema):
     """How long to wait: ``500ms``, ``30s``, ``2m`` (capped by ``server.max_wait_seconds``)."""
 
     timeout = fields.String(load_default="30s", validate=validate.Length(min=1, max=32))
@@ -80,13 +76,7 @@ class PipelineSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class PipelinePageSchema(Schema):
-    """A page of pipelines."""
-
-    items = fields.List(fields.Nested(PipelineSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+PipelinePageSchema = page_schema(PipelineSchema, "A page of pipelines.")
 
 
 class RevisionSchema(Schema):
@@ -99,6 +89,21 @@ class RevisionSchema(Schema):
     created_at = fields.DateTime()
 
 
+class PipelineStatusSchema(Schema):
+    """A stored pipeline's state and its latest run (the original Mimir's ``/pipelines/{id}/status``)."""
+
+    pipeline_id = fields.String()
+    name = fields.String()
+    enabled = fields.Boolean()
+    revision = fields.Integer()
+    status = fields.String(metadata={"description": "the latest run's status, or 'never_run'"})
+    runs = fields.Integer(metadata={"description": "how many jobs ran this pipeline"})
+    last_job_id = fields.String(allow_none=True)
+    last_run = fields.DateTime(allow_none=True)
+    last_finished = fields.DateTime(allow_none=True)
+    last_error = fields.String(allow_none=True)
+
+
 class ValidationResultSchema(Schema):
     """Whether a stored pipeline is valid against the plugins installed now."""
 
@@ -107,10 +112,12 @@ class ValidationResultSchema(Schema):
 
 
 class JobSchema(Schema):
-    """A job: its state, per-step records and, once finished, its output context."""
+    """A job of any kind: its state, per-step records and, once finished, its output. ``pipeline_name`` is
+    the job's label (for a pipeline job, its pipeline's name); ``type`` repeats ``kind`` for older clients."""
 
     id = fields.String()
-    type = fields.String()
+    kind = fields.String()
+    type = fields.Function(lambda job: job.kind, metadata={"description": "the same as kind"})
     status = fields.String()
     pipeline_id = fields.String(allow_none=True)
     pipeline_name = fields.String()
@@ -134,19 +141,34 @@ class JobSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class JobPageSchema(Schema):
-    """A page of jobs, newest first."""
+class JobSummarySchema(JobSchema):
+    """A job as lists show it: its state without the contexts and per-step records."""
 
-    items = fields.List(fields.Nested(JobSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+    class Meta:
+        exclude = ("context", "output", "steps")
+
+
+JobPageSchema = page_schema(
+    JobSummarySchema,
+    "A page of jobs, newest first, each a summary: the input and output contexts and the per-step records "
+    "stay on GET /api/v1/queue/jobs/{id}.",
+)
+
+
+class JobCreateSchema(RequestSchema):
+    """A job of a kind other than pipeline (pipelines: ``/queue/pipelines/enqueue``): its kind-specific
+    spec and input context."""
+
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    spec = fields.Dict(keys=fields.String(), load_default=dict)
+    context = ContextField()
 
 
 class EnqueuedSchema(Schema):
     """An accepted job."""
 
     job_id = fields.String()
+    kind = fields.String()
     status = fields.String()
     pipeline_name = fields.String()
     created_at = fields.DateTime()

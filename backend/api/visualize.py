@@ -2,35 +2,35 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import redis
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import text
 
 import shared
 from backend.access import requires
-from backend.services import services
-from shared.db.base import utcnow
-from shared.errors import NotFound
-from shared.observability.text_views import (
+from backend.presentation.text_views import (
     ComponentState,
     render_pipeline,
     render_plugins,
     render_schedules,
     render_system,
 )
+from backend.probes import Probed, broker_check, database_check, probe
+from backend.services import services
+from shared.db.base import utcnow
+from shared.errors import NotFound
 from shared.pipelines import service as pipelines
 from shared.pipelines.model import PipelineDefinition
+from shared.pipelines.permissions import PIPELINES_READ, PLUGINS_READ
 from shared.pipelines.records import PipelineRecord
 from shared.queue.status import queue_status
-from shared.scheduling.lease import LEADER_KEY
+from shared.scheduling.leader import LEADER_KEY
+from shared.scheduling.permissions import SCHEDULER_READ
 from shared.scheduling.service import list_schedules
-from shared.security.permissions import Permission
+from shared.security.permissions import MONITORING_READ
 
 blp = Blueprint(
     "visualize", __name__, url_prefix="/api/v1/visualize", description="Plain-text views for terminals"
@@ -44,33 +44,24 @@ def _text(body: str) -> Response:
     return Response(body, content_type=TEXT_PLAIN)
 
 
-def _probe(name: str, check: Callable[[], str]) -> ComponentState:
-    started = time.perf_counter()
-    try:
-        detail = check()
-    except Exception as exc:  # any failure means the component is down; say why
-        return ComponentState(name, False, None, f"{type(exc).__name__}: {exc}"[:200])
-    return ComponentState(name, True, (time.perf_counter() - started) * 1000, detail)
+def _state(probed: Probed[str]) -> ComponentState:
+    if probed.is_up:
+        return ComponentState(probed.name, True, probed.latency_ms, probed.value or "")
+    return ComponentState(probed.name, False, None, probed.error or "")
 
 
 @blp.route("/system")
 class SystemView(MethodView):
-    @requires(Permission.MONITORING_READ)
+    @requires(MONITORING_READ)
     @blp.doc(**_TEXT_DOC)
     def get(self) -> Response:
         """Components up or down, workers online, jobs by status and broker queue lengths."""
         svc = services()
 
-        def database() -> str:
-            with svc.db.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            return svc.db.engine.dialect.name
-
-        def broker() -> str:
-            svc.redis.ping()
-            return "redis"
-
-        components = [_probe("database", database), _probe("broker", broker)]
+        components = [
+            _state(probe("database", database_check(svc.db))),
+            _state(probe("broker", broker_check(svc.redis))),
+        ]
         status = queue_status(svc.db, svc.redis) if components[0].is_up else {}
         workers = status.get("workers") if components[1].is_up else None
         counts = {k: v for k, v in status.items() if isinstance(v, int)}  # jobs by status
@@ -81,7 +72,7 @@ class SystemView(MethodView):
 
 @blp.route("/pipeline/<pipeline_ref>")
 class PipelineView(MethodView):
-    @requires(Permission.PIPELINES_READ)
+    @requires(PIPELINES_READ)
     @blp.doc(**_TEXT_DOC)
     def get(self, pipeline_ref: str) -> Response:
         """A stored pipeline's steps as a numbered flow with their plugins (by id, or by name)."""
@@ -93,7 +84,7 @@ class PipelineView(MethodView):
 
 @blp.route("/scheduler")
 class SchedulerView(MethodView):
-    @requires(Permission.SCHEDULER_READ)
+    @requires(SCHEDULER_READ)
     @blp.doc(**_TEXT_DOC)
     def get(self) -> Response:
         """Every schedule with its next run and the status of its last run, and the beat leader."""
@@ -104,11 +95,12 @@ class SchedulerView(MethodView):
 
 @blp.route("/plugins")
 class PluginsView(MethodView):
-    @requires(Permission.PLUGINS_READ)
+    @requires(PLUGINS_READ)
     @blp.doc(**_TEXT_DOC)
     def get(self) -> Response:
         """The installed plugins grouped by type."""
-        return _text(render_plugins(services().runtime.registry.all()))
+        registry = services().plugins
+        return _text(render_plugins(registry.all(), registry.types))
 
 
 def _pipeline(reference: str) -> PipelineRecord:

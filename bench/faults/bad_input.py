@@ -17,8 +17,8 @@ import requests
 
 from bench.faults.catalogue import _GOOD, CASES, NO_BODY, SETUP, Case
 from bench.faults.stack import ApiClient, base_arguments, fault_stack, report
-from tests.harness.servers import free_port
-from tests.stack import api_process, worker_pool
+from mimir.testing.servers import free_port
+from mimir.testing.stack import api_process, worker_pool
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bench.faults.stack import ApiClient, base_arguments, fault_stack, report
+from mimir.testing.schedule_rows import jobs_of
+from mimir.testing.servers import free_port
+from mimir.testing.stack import BeatPool, api_process, beat_pool
 from shared.db.base import utcnow
-from tests.harness.servers import free_port
-from tests.integration.schedule_rows import jobs_of
-from tests.stack import BeatPool, api_process, beat_pool
 
 SECOND = timedelta(seconds=1)
 

@@ -45,7 +45,7 @@ def _raw(body: str | bytes, status: int, fragment: str, name: str, path: str = E
 
 
 def _wait(timeout: str) -> Case:
-    return Case(f"wait timeout {timeout!r}", "GET", f"{JOBS}/x/wait?timeout={timeout}", 400, "timeout")
+    return Case(f"wait timeout {timeout!r}", "GET", f"{JOBS}/x/wait?timeout={timeout}", 422, "timeout")
 
 
 def _api_url(url: str, name: str) -> Case:
@@ -77,9 +77,9 @@ CASES: list[Case] = [
     _yaml("name: a\nsteps: [\n  - x: : :", 400, "does not parse", "unclosed flow sequence"),
     _yaml("name: a\nsteps:\n\t- {name: s}", 400, "does not parse", "tab indentation"),
     _yaml("name: !!python/name:os.system\nsteps: []", 400, "does not parse", "python tag"),
-    _yaml("!!binary aGVsbG8=", 400, "must be a mapping", "binary scalar document"),
-    _yaml("- a\n- b\n", 400, "must be a mapping", "top-level list"),
-    _yaml("just some words", 400, "must be a mapping", "top-level scalar"),
+    _yaml("!!binary aGVsbG8=", 422, "!!binary values are not supported", "binary scalar document"),
+    _yaml("- a\n- b\n", 422, "must be a mapping", "top-level list"),
+    _yaml("just some words", 422, "must be a mapping", "top-level scalar"),
     _yaml("---\nname: a\n---\nname: b\n", 400, "does not parse", "two YAML documents"),
     _yaml("", 422, "json.pipeline_yaml", "empty YAML"),
     _yaml(_BOMB, 413, "alias bomb", "billion laughs alias bomb"),
@@ -143,34 +143,34 @@ CASES: list[Case] = [
     ),
     _step(
         "{name: s, plugin: Input.api, config: {url: 'https://example.com', timeout_seconds: .nan}}",
-        400,
+        422,
         "timeout_seconds: nan is not allowed",
         "YAML .nan timeout",
     ),
     _step(
         "{name: s, plugin: Input.api, config: {url: 'https://example.com', timeout_seconds: .inf}}",
-        400,
+        422,
         "timeout_seconds: inf is not allowed",
         "YAML .inf timeout",
     ),
     # Unicode edge cases
     _yaml(
         'name: "a\\0b"\nsteps:\n  - {name: s, plugin: Utility.noop}',
-        400,
+        422,
         "NUL characters",
         "NUL byte in the pipeline name",
     ),
     _yaml(
         'name: "a\\ud800"\nsteps:\n  - {name: s, plugin: Utility.noop}',
-        400,
+        422,
         "surrogate",
         "lone surrogate escape in YAML",
     ),
-    _raw(_body('{"x": "a\\u0000b"}'), 400, "json.context.x holds a NUL character", "NUL byte in the context"),
-    _raw(_body('{"x": "\\ud800"}'), 400, "lone surrogate", "lone surrogate in JSON"),
+    _raw(_body('{"x": "a\\u0000b"}'), 422, "json.context.x holds a NUL character", "NUL byte in the context"),
+    _raw(_body('{"x": "\\ud800"}'), 422, "lone surrogate", "lone surrogate in JSON"),
     _raw(
         '{"pipeline_name": "\\udfff"}',
-        400,
+        422,
         "json.pipeline_name holds a lone surrogate",
         "lone low surrogate as a name",
     ),
@@ -229,7 +229,7 @@ CASES: list[Case] = [
         "pipeline_file ../../etc/passwd",
         "POST",
         E,
-        400,
+        422,
         "outside the pipelines directory",
         json={"pipeline_file": "../../etc/passwd"},
     ),
@@ -237,7 +237,7 @@ CASES: list[Case] = [
         "pipeline_file absolute",
         "POST",
         E,
-        400,
+        422,
         "must be a path relative",
         json={"pipeline_file": "/etc/passwd"},
     ),
@@ -245,7 +245,7 @@ CASES: list[Case] = [
         "pipeline_file with a NUL byte",
         "POST",
         E,
-        400,
+        422,
         "pipeline_file",
         json={"pipeline_file": "a\u0000.yaml"},
     ),
@@ -304,7 +304,7 @@ CASES: list[Case] = [
     Case("page -1", "GET", f"{JOBS}?page=-1", 422, "query.page"),
     Case("page abc", "GET", f"{JOBS}?page=abc", 422, "query.page: Not a valid integer"),
     Case("page_size 0", "GET", f"{JOBS}?page_size=0", 422, "query.page_size"),
-    Case("page_size over the cap", "GET", f"{JOBS}?page_size=999", 400, "page_size"),
+    Case("page_size over the cap", "GET", f"{JOBS}?page_size=999", 422, "page_size"),
     Case("status not a status", "GET", f"{JOBS}?status=exploded", 422, "query.status"),
     # Content types
     Case(
@@ -326,13 +326,13 @@ CASES: list[Case] = [
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     ),
     _raw("{not json", 400, "Invalid JSON body", "malformed JSON"),
-    _raw("", 400, "give exactly one of", "empty JSON body"),
+    _raw("", 422, "give exactly one of", "empty JSON body"),
     # Schedules: cron and timezone
     Case(
         "cron with three fields",
         "POST",
         S,
-        400,
+        422,
         "cron",
         json={"name": "s", "cron_expr": "* * *", "pipeline_name": "good"},
     ),
@@ -340,7 +340,7 @@ CASES: list[Case] = [
         "cron minute 61",
         "POST",
         S,
-        400,
+        422,
         "cron",
         json={"name": "s", "cron_expr": "61 * * * *", "pipeline_name": "good"},
     ),
@@ -348,7 +348,7 @@ CASES: list[Case] = [
         "cron @reboot",
         "POST",
         S,
-        400,
+        422,
         "cron",
         json={"name": "s", "cron_expr": "@reboot", "pipeline_name": "good"},
     ),
@@ -356,7 +356,7 @@ CASES: list[Case] = [
         "unknown timezone",
         "POST",
         S,
-        400,
+        422,
         "Mars/Olympus",
         json={"name": "s", "cron_expr": "* * * * *", "pipeline_name": "good", "timezone": "Mars/Olympus"},
     ),

@@ -28,9 +28,9 @@ from bench.faults.stack import (
     report,
     wait_until,
 )
-from tests.harness.servers import free_port
-from tests.recording import record_pipeline, runs_per_token
-from tests.stack import api_process, worker_pool
+from mimir.testing.recording import record_pipeline, runs_per_token
+from mimir.testing.servers import free_port
+from mimir.testing.stack import api_process, worker_pool
 
 NOOP = "name: probe\nsteps:\n  - {name: a, plugin: Utility.noop}\n"
 

@@ -17,12 +17,12 @@ from sqlalchemy import select
 
 from bench.common import write_results
 from bench.servers import bench_servers
+from mimir.testing.recording import RECORDER_PLUGINS_DIR
+from mimir.testing.servers import PostgresServer, RedisServer
+from mimir.testing.stack import ADMIN_KEY, make_settings, migrated_database
 from shared.config import Settings
 from shared.db.engine import Database
 from shared.jobs.records import JobRecord
-from tests.harness.servers import PostgresServer, RedisServer
-from tests.recording import RECORDER_PLUGINS_DIR
-from tests.stack import ADMIN_KEY, make_settings, migrated_database
 
 TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
 

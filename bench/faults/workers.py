@@ -30,9 +30,9 @@ from bench.faults.stack import (
     report,
     wait_until,
 )
-from tests.harness.servers import free_port
-from tests.recording import record_pipeline, runs_per_token
-from tests.stack import WorkerPool, api_process, worker_pool
+from mimir.testing.recording import record_pipeline, runs_per_token
+from mimir.testing.servers import free_port
+from mimir.testing.stack import WorkerPool, api_process, worker_pool
 
 
 def kill_something(pool: WorkerPool, rng: random.Random) -> str:

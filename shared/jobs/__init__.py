@@ -1,1 +1,2 @@
-"""Jobs: the record of one run, its guarded status transitions, leases, and waiting for it."""
+"""Jobs of every kind: the record of one run, its guarded status transitions, leases, the runner that
+calls a kind's ``run``, recovery, and waiting for a job."""

@@ -1,10 +1,9 @@
-"""Starting runs: enqueue for the workers, or run here and now (the synchronous execute)."""
+"""Starting jobs of any kind: enqueue for the workers, or run here and now (the synchronous execute)."""
 
 from __future__ import annotations
 
 import os
 import socket
-from typing import Any
 
 from celery import Celery
 
@@ -12,52 +11,45 @@ from shared.errors import MimirError
 from shared.jobs import service
 from shared.jobs.records import JobRecord
 from shared.jobs.runner import JobRuntime, run_claimed_job
+from shared.jobs.service import JobRequest
 from shared.jobs.status import TriggeredBy
-from shared.jobs.targets import RunTarget
 from shared.observability import metrics
 from shared.observability.context import current_request_id
-from shared.queue.dispatch import publish_pipeline_job
+from shared.queue.dispatch import publish_job
 
 
-def enqueue_pipeline_run(
+def enqueue_job(
     runtime: JobRuntime,
     celery: Celery,
-    target: RunTarget,
+    request: JobRequest,
     *,
-    context: dict[str, Any],
     triggered_by: TriggeredBy = TriggeredBy.API,
     schedule_id: str | None = None,
 ) -> JobRecord:
-    """A queued job, committed before its message is published (a lost message is re-sent by the sweep)."""
-    job = service.create_pipeline_job(
+    """A queued job, committed before its message goes to its kind's queue (a lost message is re-sent by
+    the sweep); :class:`shared.jobs.kinds.UnknownJobKind` if no slice installs the kind."""
+    kind = runtime.kinds.get(request.kind)
+    job = service.create_job(
         runtime.db,
-        target.definition,
-        context=context,
-        pipeline_id=target.pipeline_id,
-        revision=target.revision,
+        kind,
+        request,
         triggered_by=triggered_by,
         schedule_id=schedule_id,
         request_id=current_request_id(),
     )
-    publish_pipeline_job(celery, job.id)
+    publish_job(celery, job.id, kind.queue)
     metrics.job_enqueued(job.pipeline_name, triggered_by.value)
     return job
 
 
-def run_pipeline_now(
-    runtime: JobRuntime,
-    target: RunTarget,
-    *,
-    context: dict[str, Any],
-    triggered_by: TriggeredBy = TriggeredBy.API,
+def run_job_now(
+    runtime: JobRuntime, request: JobRequest, *, triggered_by: TriggeredBy = TriggeredBy.API
 ) -> JobRecord:
-    """Run the pipeline in this process, recorded as a job like any other; returns the finished job."""
-    job = service.create_pipeline_job(
+    """Run the job in this process, recorded as a job like any other; returns the finished job."""
+    job = service.create_job(
         runtime.db,
-        target.definition,
-        context=context,
-        pipeline_id=target.pipeline_id,
-        revision=target.revision,
+        runtime.kinds.get(request.kind),
+        request,
         triggered_by=triggered_by,
         request_id=current_request_id(),
     )

@@ -9,15 +9,17 @@ installed by its slice (``platform.add_job_kind``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from shared.errors import MimirError
+from shared.errors import ErrorKind, MimirError
 from shared.jobs.status import JobStatus
 
 
 class UnknownJobKind(MimirError):
     """A job names a kind no installed slice provides."""
+
+    kind = ErrorKind.INVALID_INPUT
 
 
 class RunningJob(Protocol):
@@ -58,24 +60,32 @@ class RunningJob(Protocol):
     ) -> None:
         """Note progress; written with the lease renewal (not one transaction per call)."""
 
-    def log(self, level: str, message: str, *, step: str | None = None) -> None:
-        """Add a line to the job's own log."""
+    def log(self, level: str, message: str, *, step: str | None = None, is_kept: bool = False) -> None:
+        """Add a line to the job's own log (``is_kept``: kept even past the per-attempt line cap)."""
 
 
 @dataclass(frozen=True)
 class JobOutcome:
-    """How an attempt ended: a terminal status, the output, per-step records and the error if any."""
+    """How an attempt ended: a terminal status, the output, per-step records and the error if any.
+
+    ``steps`` None keeps the records last reported through ``progress``; ``summary`` is added to the
+    attempt's last log line (``run succeeded: <summary> in 1.2 ms``)."""
 
     status: JobStatus
     output: dict[str, Any] | None = None
-    steps: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] | None = None
     error: str | None = None
+    summary: str | None = None
 
 
 @dataclass(frozen=True)
 class JobKind:
     """One kind of job: its name, the Celery queue its messages go to, its runner, and whether a schedule
-    may target it. ``label`` names a job of this kind for lists and metrics (e.g. the pipeline's name)."""
+    may target it. ``label`` names a job of this kind for lists and metrics (e.g. the pipeline's name).
+
+    ``check_spec`` turns a client's spec into the stored one (raising :class:`shared.errors.InvalidInput`
+    naming the bad field); a kind without it is not created from a raw spec (pipelines are resolved from
+    their own run requests) through ``POST /api/v1/queue/jobs`` or a schedule's ``target_spec``."""
 
     name: str
     queue: str
@@ -83,6 +93,7 @@ class JobKind:
     label: Callable[[Mapping[str, Any]], str]
     is_schedulable: bool = False
     description: str = ""
+    check_spec: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
 
 
 class JobKinds:
@@ -103,13 +114,19 @@ class JobKinds:
             return self._kinds[name]
         except KeyError:
             known = ", ".join(sorted(self._kinds)) or "none"
-            raise UnknownJobKind(f"unknown job kind {name!r} (installed: {known})") from None
+            message = f"unknown job kind {name!r} (installed: {known})"
+            raise UnknownJobKind(message, errors=[{"location": "kind", "message": message}]) from None
 
     def __contains__(self, name: object) -> bool:
         return name in self._kinds
 
     def __iter__(self) -> Iterator[JobKind]:
         return iter(self._kinds.values())
+
+    @property
+    def names(self) -> list[str]:
+        """The installed kinds' names, sorted."""
+        return sorted(self._kinds)
 
     @property
     def queues(self) -> list[str]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from shared.db.engine import Database
 from shared.jobs import service
 from shared.jobs.service import Lease
+from shared.loops import LoopService
 
 if TYPE_CHECKING:
     from shared.jobs.logs import JobLog
@@ -29,9 +30,9 @@ TICK_SECONDS = 0.5
 
 @dataclass(frozen=True)
 class Progress:
-    """A running job's per-step records, current step and fraction done."""
+    """A running job's per-step records (None: unchanged), current step and fraction done."""
 
-    steps: list[dict[str, Any]]
+    steps: list[dict[str, Any]] | None
     current_step: str | None
     fraction: float
 
@@ -57,8 +58,8 @@ class LeaseRenewer:
     lease_seconds: float
     _watches: dict[str, LeaseWatch] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _thread: threading.Thread | None = None
-    _thread_pid: int = 0
+    _loop: LoopService | None = None
+    _loop_pid: int = 0
 
     @property
     def interval(self) -> float:
@@ -67,22 +68,22 @@ class LeaseRenewer:
 
     def watch(self, lease: Lease, job_log: JobLog | None = None) -> LeaseWatch:
         """Start renewing ``lease`` (writing progress with the lines ``job_log`` collected meanwhile)."""
-        if self._thread_pid != os.getpid():
+        if self._loop_pid != os.getpid():
             self._forget_parent()
         watch = LeaseWatch(lease, job_log)
         with self._lock:
             self._watches[lease.job_id] = watch
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._renew_forever, name="lease-renewer", daemon=True)
-                self._thread.start()
+            if self._loop is None or not self._loop.is_running:
+                self._loop = LoopService("lease-renewer", min(TICK_SECONDS, self.interval), self._tick)
+                self._loop.start()
         return watch
 
     def _forget_parent(self) -> None:
         # A forked child inherits the parent's watches and lock state but not its thread.
         self._lock = threading.Lock()
         self._watches = {}
-        self._thread = None
-        self._thread_pid = os.getpid()
+        self._loop = None
+        self._loop_pid = os.getpid()
 
     def unwatch(self, watch: LeaseWatch) -> None:
         """Stop renewing (the job finished or gave up)."""
@@ -90,18 +91,16 @@ class LeaseRenewer:
             if self._watches.get(watch.lease.job_id) is watch:
                 del self._watches[watch.lease.job_id]
 
-    def _renew_forever(self) -> None:
-        stop = threading.Event()
-        while not stop.wait(min(TICK_SECONDS, self.interval)):
-            with self._lock:
-                watches = list(self._watches.values())
-            now = time.monotonic()
-            for watch in watches:
-                if watch.unwritten is not None:
-                    self._write_progress(watch)
-                if now - watch.renewed_at >= self.interval:
-                    watch.renewed_at = now
-                    self._renew(watch)
+    def _tick(self) -> None:
+        with self._lock:
+            watches = list(self._watches.values())
+        now = time.monotonic()
+        for watch in watches:
+            if watch.unwritten is not None:
+                self._write_progress(watch)
+            if now - watch.renewed_at >= self.interval:
+                watch.renewed_at = now
+                self._renew(watch)
 
     def _write_progress(self, watch: LeaseWatch) -> None:
         progress, watch.unwritten = watch.unwritten, None

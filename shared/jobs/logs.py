@@ -5,7 +5,8 @@ job id and current step, and collects the job's lines in a :class:`JobLog`. The 
 lines to the progress and finish writes, so they are stored in batches in the same transactions (never one
 transaction per line) and survive the worker. An attempt keeps at most :data:`MAX_LINES_PER_ATTEMPT` lines
 of at most :data:`MAX_MESSAGE_CHARS` characters; later lines are counted and reported in one last line.
-Step failures and the attempt's outcome are always kept.
+Step failures and the attempt's outcome are always kept. What a line says about a step is the kind's
+business (the pipeline kind writes "step 0 (read) started"...); the outcome line is written here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -25,7 +25,6 @@ from shared.db.engine import Database
 from shared.errors import NotFound
 from shared.jobs.records import JobLogRecord, JobRecord
 from shared.observability.context import job_id_var, log_context, step_var
-from shared.pipelines.engine import RunResult, StepRecord
 
 log = logging.getLogger(__name__)
 
@@ -73,40 +72,25 @@ class JobLog:
             lines, self._pending = self._pending, []
         return lines
 
-    def observe(self, record: StepRecord) -> None:
-        """Note a step starting or succeeding (the engine's observer calls)."""
-        where = f"step {record.index} ({record.name})"
-        if record.status == "running":
-            step_var.set(record.name)
-            self._say("INFO", f"{where} started: {record.plugin}", record.name)
-        elif record.status == "succeeded":
-            self._say("INFO", f"{where} succeeded in {_ms(record.duration_ms)}", record.name)
+    def say(self, level: str, message: str, *, step: str | None = None, is_kept: bool = False) -> None:
+        """Collect a line written by the job machinery or a kind's runner, and log it for the process's
+        own log too (the capture handler skips this module's logger, so it is stored once)."""
+        self.add(level, message, step=step, is_kept=is_kept)
+        log.log(logging.getLevelName(level), message)
 
-    def finish(self, result: RunResult) -> None:
-        """Note how the attempt ended: the failed or cancelled step, then the outcome."""
-        for record in result.steps:
-            where = f"step {record.index} ({record.name})"
-            if record.status == "failed":
-                took = _ms(_elapsed_ms(record))
-                self._say("ERROR", f"{where} failed after {took}: {record.error}", record.name, is_kept=True)
-            elif record.status == "cancelled":
-                self._say("WARNING", f"{where} cancelled", record.name, is_kept=True)
-        done = sum(1 for r in result.steps if r.status == "succeeded")
-        outcome = "succeeded" if result.success else ("cancelled" if result.cancelled else "failed")
+    def finish(self, status: str, summary: str | None = None) -> None:
+        """Note how the attempt ended (``run succeeded: <summary> in 12.0 ms``), then how many lines were
+        dropped past the cap, if any."""
         took = _ms((time.monotonic() - self._started) * 1000)
-        level = "INFO" if result.success else "ERROR"
-        self._say(level, f"run {outcome}: {done} of {len(result.steps)} steps in {took}", None, is_kept=True)
+        level = "INFO" if status == "succeeded" else "ERROR"
+        detail = f": {summary}" if summary else ""
+        self.say(level, f"run {status}{detail} in {took}", is_kept=True)
         if self._dropped:
             self.add(
                 "WARNING",
                 f"{self._dropped} more log lines were dropped (limit {MAX_LINES_PER_ATTEMPT})",
                 is_kept=True,
             )
-
-    def _say(self, level: str, message: str, step: str | None, *, is_kept: bool = False) -> None:
-        # Stored here, and logged for the process's own log (the capture handler skips this logger).
-        self.add(level, message, step=step, is_kept=is_kept)
-        log.log(logging.getLevelName(level), message)
 
 
 class _CaptureHandler(logging.Handler):
@@ -165,12 +149,3 @@ def _clip(message: str) -> str:
 
 def _ms(value: float | None) -> str:
     return "?" if value is None else f"{value:.1f} ms"
-
-
-def _elapsed_ms(record: StepRecord) -> float | None:
-    if record.duration_ms is not None:
-        return record.duration_ms
-    if not (record.started_at and record.finished_at):
-        return None
-    delta = datetime.fromisoformat(record.finished_at) - datetime.fromisoformat(record.started_at)
-    return delta.total_seconds() * 1000

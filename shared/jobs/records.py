@@ -12,7 +12,9 @@ from shared.db.base import Base, JsonType, UTCDateTime, utcnow
 
 
 class JobRecord(Base):
-    """One run of a pipeline: its input, state, per-step records, output and who ran it."""
+    """One job of some kind (a pipeline run, a twin simulation...): its kind-specific spec, its input, state,
+    per-step records, output and who ran it. ``pipeline_name`` is the job's label for lists and metrics (the
+    kind names it); ``pipeline_id`` and ``pipeline_revision`` are set only for pipeline jobs."""
 
     __tablename__ = "jobs"
     __table_args__ = (
@@ -20,15 +22,16 @@ class JobRecord(Base):
         Index("ix_jobs_status_created", "status", "created_at"),
         Index("ix_jobs_pipeline_created", "pipeline_id", "created_at"),
         Index("ix_jobs_schedule_status", "schedule_id", "status"),
+        Index("ix_jobs_kind_created", "kind", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    type: Mapped[str] = mapped_column(String(32), default="pipeline")
+    kind: Mapped[str] = mapped_column(String(32), default="pipeline")
     status: Mapped[str] = mapped_column(String(16), default="queued")
     pipeline_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     pipeline_name: Mapped[str] = mapped_column(String(200))
     pipeline_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    definition: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    spec: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     input_context: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     output_context: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)

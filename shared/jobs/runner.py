@@ -1,23 +1,24 @@
-"""Running one job attempt: claim it, keep its lease alive, run the engine, record the outcome."""
+"""Running one job attempt of any kind: claim it, keep its lease alive, call the kind's runner, record the
+outcome. Everything here is the same for every kind; what a kind runs is its ``JobKind.run``."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from shared.config import Settings
 from shared.db.engine import Database
 from shared.errors import JobCancelled
 from shared.jobs import service
+from shared.jobs.kinds import JobKind, JobKinds, JobOutcome, UnknownJobKind
 from shared.jobs.leases import LeaseRenewer, LeaseWatch, Progress
 from shared.jobs.logs import JobLog, job_logging
 from shared.jobs.records import JobRecord
 from shared.jobs.service import Lease
 from shared.jobs.status import JobStatus
 from shared.observability import metrics
-from shared.pipelines.engine import RunResult, StepRecord, run_pipeline
-from shared.pipelines.model import PipelineDefinition
 from shared.plugins.base import RunEnvironment
 from shared.plugins.registry import PluginRegistry
 from shared.vectors.config import VectorConfig
@@ -29,32 +30,27 @@ class LeaseLost(JobCancelled):
     """The lease expired and another worker may own the job now: stop without writing."""
 
 
+def _builtin_kinds() -> JobKinds:
+    from shared.slices import load_platform
+
+    return load_platform().job_kinds
+
+
 @dataclass(frozen=True)
 class JobRuntime:
-    """What a process needs to run jobs: the database, plugins, the file/HTTP environment, lease timing."""
+    """What a process needs to run jobs: the database, the installed job kinds, plugins, the file/HTTP
+    environment, lease timing."""
 
     db: Database
     registry: PluginRegistry
     env: RunEnvironment
     lease_seconds: float
     on_finished: Callable[[str, JobStatus], None] | None = None
+    kinds: JobKinds = field(default_factory=_builtin_kinds)
     renewer: LeaseRenewer = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "renewer", LeaseRenewer(self.db, self.lease_seconds))
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, db: Database, on_finished: Callable[[str, JobStatus], None] | None = None
-    ) -> JobRuntime:
-        """A runtime with the configured plugins, file directories and HTTP limits."""
-        return cls(
-            db=db,
-            registry=PluginRegistry.default(settings.plugin_directories),
-            env=run_environment(settings),
-            lease_seconds=settings.lease_seconds,
-            on_finished=on_finished,
-        )
 
 
 def run_environment(settings: Settings) -> RunEnvironment:
@@ -66,8 +62,74 @@ def run_environment(settings: Settings) -> RunEnvironment:
         http_max_bytes=settings.http_max_bytes,
         http_allow_private=settings.http_allow_private,
         http_allowlist=settings.http_allowlist,
+        max_rendered_value_bytes=settings.max_rendered_value_bytes,
+        max_step_output_bytes=settings.max_step_output_bytes,
+        max_context_bytes=settings.max_context_bytes,
         vectors=VectorConfig.from_settings(settings),
     )
+
+
+class Attempt:
+    """The :class:`shared.jobs.kinds.RunningJob` handle of one attempt: progress and cancellation travel
+    through the lease renewer (no transaction per call), log lines into the job's log."""
+
+    def __init__(
+        self, runtime: JobRuntime, job: JobRecord, lease: Lease, watch: LeaseWatch, job_log: JobLog
+    ) -> None:
+        self._runtime = runtime
+        self._job = job
+        self._lease = lease
+        self._watch = watch
+        self._job_log = job_log
+        self.steps: list[dict[str, Any]] = list(job.steps or [])
+
+    @property
+    def job_id(self) -> str:
+        return self._job.id
+
+    @property
+    def kind(self) -> str:
+        return self._job.kind
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return dict(self._job.spec or {})
+
+    @property
+    def input(self) -> dict[str, Any]:
+        return dict(self._job.input_context or {})
+
+    @property
+    def attempt(self) -> int:
+        return self._lease.attempt
+
+    @property
+    def services(self) -> JobRuntime:
+        return self._runtime
+
+    @property
+    def is_cancel_requested(self) -> bool:
+        return self._watch.is_lost or self._watch.is_cancel_requested
+
+    def raise_if_cancelled(self) -> None:
+        if self._watch.is_lost:
+            raise LeaseLost("lease lost")
+        if self._watch.is_cancel_requested:
+            raise JobCancelled("cancelled")
+
+    def progress(
+        self, fraction: float, *, current_step: str | None = None, steps: list[dict[str, Any]] | None = None
+    ) -> None:
+        # The lease renewer writes this (with the log lines collected so far) within half a second if the
+        # job is still running then; a short job's only writes are its claim and its result.
+        if steps is not None:
+            self.steps = steps
+        self._watch.unwritten = Progress(
+            steps=steps, current_step=current_step, fraction=round(min(max(fraction, 0.0), 1.0), 4)
+        )
+
+    def log(self, level: str, message: str, *, step: str | None = None, is_kept: bool = False) -> None:
+        self._job_log.say(level, message, step=step, is_kept=is_kept)
 
 
 def execute_job(runtime: JobRuntime, job_id: str, worker_id: str) -> JobStatus | None:
@@ -87,59 +149,47 @@ def run_claimed_job(runtime: JobRuntime, job: JobRecord, lease: Lease) -> JobSta
 def _run_attempt(runtime: JobRuntime, job: JobRecord, lease: Lease, job_log: JobLog) -> JobStatus | None:
     started = metrics.job_started(job.pipeline_name, lease.attempt)
     watch = runtime.renewer.watch(lease, job_log)
+    attempt = Attempt(runtime, job, lease, watch, job_log)
     try:
-        result = run_pipeline(
-            PipelineDefinition.from_dict(job.definition),
-            runtime.registry,
-            context=dict(job.input_context or {}),
-            env=runtime.env,
-            observer=_observer(watch, job_log),
-        )
+        outcome = _outcome(runtime.kinds, attempt)
     finally:
         runtime.renewer.unwatch(watch)
-    job_log.finish(result)
+    job_log.finish(outcome.status.value, outcome.summary)
     if watch.is_lost:
         log.warning("job %s: lease lost during attempt %s; another worker owns it now", job.id, lease.attempt)
         return None
-    status = _status_of(result)
     is_written = service.finish_job(
         runtime.db,
         lease,
-        status=status,
-        steps=[r.to_dict() for r in result.steps],
-        output_context=result.context,
-        error=result.error,
+        status=outcome.status,
+        steps=attempt.steps if outcome.steps is None else outcome.steps,
+        output_context=outcome.output,
+        error=outcome.error,
         logs=job_log.take(),
     )
     if not is_written:
         log.warning("job %s: lease lost before the result was written", job.id)
         return None
-    metrics.job_finished(job.pipeline_name, status.value, started, result.steps)
+    metrics.job_finished(job.pipeline_name, outcome.status.value, started)
     if runtime.on_finished:
-        runtime.on_finished(job.id, status)
-    return status
+        runtime.on_finished(job.id, outcome.status)
+    return outcome.status
 
 
-def _observer(watch: LeaseWatch, job_log: JobLog) -> Callable[[StepRecord, list[StepRecord]], None]:
-    def observe(record: StepRecord, records: list[StepRecord]) -> None:
-        if watch.is_lost:
-            raise LeaseLost("lease lost")
-        if watch.is_cancel_requested:
-            raise JobCancelled("cancelled")
-        job_log.observe(record)
-        # The lease renewer writes this (with the log lines collected so far) within half a second if the
-        # job is still running then; a short job's only writes are its claim and its result.
-        done = sum(1 for r in records if r.status == "succeeded")
-        watch.unwritten = Progress(
-            steps=[r.to_dict() for r in records],
-            current_step=record.name if record.status == "running" else None,
-            fraction=round(done / len(records), 4),
-        )
-
-    return observe
-
-
-def _status_of(result: RunResult) -> JobStatus:
-    if result.success:
-        return JobStatus.SUCCEEDED
-    return JobStatus.CANCELLED if result.cancelled else JobStatus.FAILED
+def _outcome(kinds: JobKinds, attempt: Attempt) -> JobOutcome:
+    """What the kind's runner returned, or the outcome its exception stands for."""
+    try:
+        kind: JobKind = kinds.get(attempt.kind)
+    except UnknownJobKind as exc:
+        # A worker consuming a queue without the slice installed: say so on the job, don't loop on it.
+        return JobOutcome(JobStatus.FAILED, error=f"{exc.message}; this worker does not install it")
+    try:
+        outcome = kind.run(attempt)
+    except JobCancelled:
+        return JobOutcome(JobStatus.CANCELLED, error="cancelled")
+    except Exception as exc:  # a kind's own bug must fail the job, not the worker
+        log.exception("job %s (%s) failed", attempt.job_id, attempt.kind)
+        return JobOutcome(JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+    if not outcome.status.is_terminal:
+        return JobOutcome(JobStatus.FAILED, error=f"job kind {kind.name!r} returned status {outcome.status}")
+    return outcome

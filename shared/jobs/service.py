@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
@@ -19,9 +19,9 @@ from sqlalchemy import Insert, Table, Update, bindparam, func, insert, or_, sele
 from shared.db.base import utcnow
 from shared.db.engine import Database
 from shared.errors import Conflict, NotFound
+from shared.jobs.kinds import JobKind
 from shared.jobs.records import JobLogRecord, JobRecord
-from shared.jobs.status import TERMINAL_STATUSES, JobStatus, JobType, TriggeredBy
-from shared.pipelines.model import PipelineDefinition
+from shared.jobs.status import TERMINAL_STATUSES, JobStatus, TriggeredBy
 
 DEFAULT_MAX_ATTEMPTS = 5
 
@@ -49,24 +49,33 @@ def new_job_id() -> str:
     return str(uuid.uuid4())
 
 
-def create_pipeline_job(
+@dataclass(frozen=True)
+class JobRequest:
+    """What a new job runs: its kind, the kind's spec, the caller's input context, the step records to show
+    before it starts, and (pipeline jobs only) which stored pipeline and revision it came from."""
+
+    kind: str
+    spec: dict[str, Any]
+    context: dict[str, Any] = field(default_factory=dict)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    pipeline_id: str | None = None
+    pipeline_revision: int | None = None
+
+
+def create_job(
     db: Database,
-    definition: PipelineDefinition,
+    kind: JobKind,
+    request: JobRequest,
     *,
-    context: dict[str, Any],
-    pipeline_id: str | None = None,
-    revision: int | None = None,
     triggered_by: TriggeredBy = TriggeredBy.API,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     schedule_id: str | None = None,
     request_id: str | None = None,
 ) -> JobRecord:
-    """A committed ``queued`` job for ``definition`` (a snapshot: later edits don't change this run)."""
-    job = new_pipeline_job(
-        definition,
-        context=context,
-        pipeline_id=pipeline_id,
-        revision=revision,
+    """A committed ``queued`` job of ``kind`` (its spec is a snapshot: later edits don't change this run)."""
+    job = new_job(
+        kind,
+        request,
         triggered_by=triggered_by,
         max_attempts=max_attempts,
         schedule_id=schedule_id,
@@ -77,12 +86,10 @@ def create_pipeline_job(
     return job
 
 
-def new_pipeline_job(
-    definition: PipelineDefinition,
+def new_job(
+    kind: JobKind,
+    request: JobRequest,
     *,
-    context: dict[str, Any],
-    pipeline_id: str | None = None,
-    revision: int | None = None,
     triggered_by: TriggeredBy = TriggeredBy.API,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     schedule_id: str | None = None,
@@ -90,20 +97,19 @@ def new_pipeline_job(
     request_id: str | None = None,
 ) -> JobRecord:
     """A new, unsaved ``queued`` job row, for callers that add it inside their own transaction."""
+    if request.kind != kind.name:
+        raise ValueError(f"a {request.kind!r} request given with kind {kind.name!r}")
     now = utcnow()
-    job = JobRecord(
+    return JobRecord(
         id=new_job_id(),
-        type=JobType.PIPELINE.value,
+        kind=kind.name,
         status=JobStatus.QUEUED.value,
-        pipeline_id=pipeline_id,
-        pipeline_name=definition.name,
-        pipeline_revision=revision,
-        definition=definition.to_dict(),
-        input_context=context,
-        steps=[
-            {"index": i, "name": s.name, "plugin": s.plugin, "status": "pending"}
-            for i, s in enumerate(definition.steps)
-        ],
+        pipeline_id=request.pipeline_id,
+        pipeline_name=kind.label(request.spec)[:200],
+        pipeline_revision=request.pipeline_revision,
+        spec=request.spec,
+        input_context=request.context,
+        steps=request.steps,
         progress=0.0,
         attempts=0,
         max_attempts=max_attempts,
@@ -115,7 +121,6 @@ def new_pipeline_job(
         created_at=now,
         updated_at=now,
     )
-    return job
 
 
 @dataclass(frozen=True)
@@ -162,19 +167,18 @@ def record_progress(
     db: Database,
     lease: Lease,
     *,
-    steps: list[dict[str, Any]],
+    steps: list[dict[str, Any]] | None,
     current_step: str | None,
     progress: float,
     logs: Sequence[dict[str, Any]] = (),
 ) -> bool:
-    """Store the per-step records, progress and new log lines of a running attempt; False if the lease
-    is gone (nothing is written)."""
+    """Store the per-step records (unless None), progress and new log lines of a running attempt; False if
+    the lease is gone (nothing is written)."""
+    values: dict[str, Any] = {"current_step": current_step, "progress": progress, "updated_at": utcnow()}
+    if steps is not None:
+        values["steps"] = steps
     with db.session() as session:
-        result = session.execute(
-            update(JobRecord)
-            .where(*_held_by(lease))
-            .values(steps=steps, current_step=current_step, progress=progress, updated_at=utcnow())
-        )
+        result = session.execute(update(JobRecord).where(*_held_by(lease)).values(**values))
         is_held = result.rowcount == 1  # type: ignore[attr-defined]
         if is_held and logs:
             session.execute(insert(JobLogRecord), list(logs))
@@ -255,6 +259,7 @@ def list_jobs(
     db: Database,
     *,
     status: JobStatus | None = None,
+    kind: str | None = None,
     pipeline_id: str | None = None,
     schedule_id: str | None = None,
     limit: int = 50,
@@ -262,6 +267,8 @@ def list_jobs(
 ) -> tuple[list[JobRecord], int]:
     """A page of jobs, newest first, and the total that match the filters."""
     filters = []
+    if kind is not None:
+        filters.append(JobRecord.kind == kind)
     if schedule_id is not None:
         filters.append(JobRecord.schedule_id == schedule_id)
     if status is not None:

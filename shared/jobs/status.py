@@ -1,4 +1,4 @@
-"""Job statuses and the triggers that create jobs."""
+"""Job and step statuses, and the triggers that create jobs."""
 
 from __future__ import annotations
 
@@ -23,10 +23,16 @@ class JobStatus(StrEnum):
 TERMINAL_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
 
 
-class JobType(StrEnum):
-    """What a job runs."""
+class StepStatus(StrEnum):
+    """Where one step of a job is; a step that was running when its job was cancelled is ``cancelled``, the
+    steps after a failure or a cancellation are ``skipped``."""
 
-    PIPELINE = "pipeline"
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
 
 
 class TriggeredBy(StrEnum):

@@ -10,10 +10,12 @@ from typing import Any
 
 from shared.db.engine import Database
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.jobs.service import JobRequest
 from shared.pipelines import service as pipelines
+from shared.pipelines.job_kind import PIPELINE_KIND, pending_steps, pipeline_spec
 from shared.pipelines.model import PipelineDefinition
 from shared.pipelines.records import PipelineRecord
-from shared.pipelines.validation import load_single_pipeline
+from shared.pipelines.validation import check_inputs_given, load_pipelines, load_single_pipeline
 from shared.plugins.registry import PluginRegistry
 
 
@@ -24,6 +26,17 @@ class RunTarget:
     definition: PipelineDefinition
     pipeline_id: str | None = None
     revision: int | None = None
+
+    def job_request(self, context: dict[str, Any]) -> JobRequest:
+        """A pipeline job running this target over ``context``."""
+        return JobRequest(
+            kind=PIPELINE_KIND,
+            spec=pipeline_spec(self.definition),
+            context=context,
+            steps=pending_steps(self.definition),
+            pipeline_id=self.pipeline_id,
+            pipeline_revision=self.revision,
+        )
 
 
 @dataclass(frozen=True)
@@ -40,7 +53,18 @@ class RunRequest:
 def resolve_run_target(
     db: Database, registry: PluginRegistry, request: RunRequest, *, pipelines_dir: Path
 ) -> RunTarget:
-    """The pipeline ``request`` names, validated; a clear error when it names none or several."""
+    """The pipeline ``request`` names, validated; a clear error when it names none or several.
+
+    ``pipeline_file`` with ``pipeline_name`` (the original Mimir's request) picks that pipeline out of a
+    file of several."""
+    target = _resolve(db, registry, request, pipelines_dir)
+    check_inputs_given(target.definition, request.context or {})
+    return target
+
+
+def _resolve(db: Database, registry: PluginRegistry, request: RunRequest, pipelines_dir: Path) -> RunTarget:
+    if request.pipeline_file is not None and request.pipeline_name is not None:
+        return _named_in_file(request, registry, pipelines_dir)
     given = {
         k: v
         for k, v in (
@@ -67,6 +91,24 @@ def resolve_run_target(
     else:
         record = pipelines.get_pipeline_by_name(db, str(request.pipeline_name))
     return stored_target(record)
+
+
+def _named_in_file(request: RunRequest, registry: PluginRegistry, pipelines_dir: Path) -> RunTarget:
+    if request.pipeline_id is not None or request.pipeline_yaml is not None:
+        raise InvalidInput(
+            "give pipeline_file (with pipeline_name to pick one pipeline of the file), "
+            "or exactly one of pipeline_name, pipeline_id, pipeline_yaml"
+        )
+    text = _read_pipeline_file(str(request.pipeline_file), pipelines_dir)
+    definitions = load_pipelines(text, registry, context_keys=list((request.context or {}).keys()))
+    for definition in definitions:
+        if definition.name == request.pipeline_name:
+            return RunTarget(definition)
+    names = ", ".join(repr(d.name) for d in definitions)
+    raise InvalidInput.at(
+        "pipeline_name",
+        f"{request.pipeline_file!r} has no pipeline named {request.pipeline_name!r} ({names})",
+    )
 
 
 _CacheKey = tuple[PluginRegistry, str, tuple[str, ...]]

@@ -2,8 +2,10 @@
 
 Every line carries the request id, job id and step of the work that logged it (see
 :mod:`shared.observability.context`). ``logging.format: auto`` writes text when stderr is a terminal and
-JSON lines otherwise (files, containers, log shippers). The CLI entry points call :func:`configure_logging`;
-nothing is configured at import.
+JSON lines otherwise (files, containers, log shippers). With ``logging.file`` set, every process also appends
+JSON lines to that file, rotated at ``logging.max_bytes`` keeping ``logging.max_backups`` old files; the
+processes of one installation share the file, so rotation takes a lock (concurrent-log-handler) rather than
+racing. The CLI entry points call :func:`configure_logging`; nothing is configured at import.
 """
 
 from __future__ import annotations
@@ -56,8 +58,25 @@ def resolved_format(log_format: str, stream: Any) -> str:
     return "text" if is_tty is not None and is_tty() else "json"
 
 
+def rotating_file_handler(settings: Settings) -> logging.Handler:
+    """JSON lines appended to ``logging.file``, rotated by size; safe with several processes writing."""
+    from concurrent_log_handler import ConcurrentRotatingFileHandler
+
+    path = settings.log_file
+    assert path is not None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = ConcurrentRotatingFileHandler(
+        str(path), maxBytes=settings.log_max_bytes, backupCount=settings.log_max_backups
+    )
+    handler.addFilter(ContextFilter())
+    handler.setFormatter(json_formatter())
+    setattr(handler, _MARK, True)
+    return handler
+
+
 def configure_logging(settings: Settings, *, level: str | None = None, stream: TextIO | None = None) -> None:
-    """Send this process's logs to ``stream`` (stderr) at ``level`` (default ``logging.level``).
+    """Send this process's logs to ``stream`` (stderr), and to ``logging.file`` when set, at ``level``
+    (default ``logging.level``).
 
     Replaces the handler an earlier call installed, so calling twice (Celery may ask again) is harmless.
     """
@@ -70,6 +89,9 @@ def configure_logging(settings: Settings, *, level: str | None = None, stream: T
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, _MARK, False)]:
         root.removeHandler(old)
+        old.close()  # a file handler's file; a stream handler leaves its stream open
     root.addHandler(handler)
+    if settings.log_file is not None:
+        root.addHandler(rotating_file_handler(settings))
     root.setLevel((level or settings.log_level).upper())
     logging.captureWarnings(True)

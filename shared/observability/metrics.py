@@ -14,11 +14,12 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from shared.jobs.status import StepStatus
 
 if TYPE_CHECKING:
     from shared.pipelines.engine import StepRecord
@@ -153,13 +154,19 @@ def job_started(pipeline: str, attempt: int) -> float:
     return time.monotonic()
 
 
-def job_finished(pipeline: str, status: str, started: float, steps: Iterable[StepRecord]) -> None:
-    """Count a finished job, the duration of the attempt that finished it (from ``started``, a
-    :func:`job_started` time), and each step that ran."""
+def job_finished(pipeline: str, status: str, started: float) -> None:
+    """Count a finished job and the duration of the attempt that finished it (from ``started``, a
+    :func:`job_started` time)."""
     meters = instruments()
     label = pipeline_label(pipeline)
     meters.jobs_finished.labels(label, status).inc()
     meters.job_duration.labels(label, status).observe(max(time.monotonic() - started, 0.0))
+
+
+def steps_finished(pipeline: str, steps: Iterable[StepRecord]) -> None:
+    """Observe the duration of each step of a pipeline run that ran."""
+    meters = instruments()
+    label = pipeline_label(pipeline)
     for step in steps:
         seconds = _step_seconds(step)
         if seconds is not None:
@@ -167,12 +174,10 @@ def job_finished(pipeline: str, status: str, started: float, steps: Iterable[Ste
 
 
 def _step_seconds(step: StepRecord) -> float | None:
-    if step.duration_ms is not None:
-        return step.duration_ms / 1000
-    if step.status == "failed" and step.started_at and step.finished_at:  # a failed step has no duration
-        elapsed = datetime.fromisoformat(step.finished_at) - datetime.fromisoformat(step.started_at)
-        return max(elapsed.total_seconds(), 0.0)
-    return None
+    if step.duration_ms is None and step.status != StepStatus.FAILED:
+        return None  # a step that never ran, or was cancelled while running
+    elapsed = step.elapsed_ms  # a failed step has no duration, only its start and end
+    return None if elapsed is None else max(elapsed / 1000, 0.0)
 
 
 def schedule_fired(outcome: str, pipeline: str | None) -> None:

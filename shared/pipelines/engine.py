@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.errors import JobCancelled, MimirError, PluginError
+from shared.jobs.status import StepStatus
 from shared.pipelines.model import PipelineDefinition, StepDefinition
+from shared.pipelines.sizes import json_size, megabytes
 from shared.pipelines.templating import render
 from shared.plugins.base import RunContext, RunEnvironment, StepSpec
 from shared.plugins.registry import PluginRegistry
@@ -23,7 +25,7 @@ class StepRecord:
     index: int
     name: str
     plugin: str
-    status: str = "pending"  # pending, running, succeeded, failed, skipped
+    status: StepStatus = StepStatus.PENDING
     started_at: str | None = None
     finished_at: str | None = None
     duration_ms: float | None = None
@@ -31,7 +33,17 @@ class StepRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a JSON-ready mapping."""
-        return asdict(self)
+        return {**asdict(self), "status": self.status.value}
+
+    @property
+    def elapsed_ms(self) -> float | None:
+        """How long the step ran (a failed step has no ``duration_ms``, only its start and end)."""
+        if self.duration_ms is not None:
+            return self.duration_ms
+        if not (self.started_at and self.finished_at):
+            return None
+        delta = datetime.fromisoformat(self.finished_at) - datetime.fromisoformat(self.started_at)
+        return delta.total_seconds() * 1000
 
 
 @dataclass
@@ -61,15 +73,16 @@ def run_pipeline(
     The observer may raise :class:`JobCancelled` to stop the run before the next step.
     """
     run_context = RunContext(values=dict(context or {}), env=env or RunEnvironment())
+    sizes = _ContextSizes(run_context)
     records = [StepRecord(index=i, name=s.name, plugin=s.plugin) for i, s in enumerate(definition.steps)]
     for record, step in zip(records, definition.steps, strict=True):
-        record.status = "running"
+        record.status = StepStatus.RUNNING
         record.started_at = _now()
         try:
             if observer:
                 observer(record, records)
             started = time.perf_counter()
-            output = _execute(step, registry, run_context, record.index)
+            output = _execute(step, registry, run_context, record.index, sizes)
             record.duration_ms = round((time.perf_counter() - started) * 1000, 3)
         except JobCancelled:
             _skip_rest(records, "cancelled")
@@ -79,7 +92,7 @@ def run_pipeline(
         except Exception as exc:  # a plugin's own bug must fail the step, not the worker
             return _failed(run_context, records, record, f"{type(exc).__name__}: {exc}")
         run_context.values[step.output_key] = output
-        record.status = "succeeded"
+        record.status = StepStatus.SUCCEEDED
         record.finished_at = _now()
         if observer:
             try:
@@ -90,18 +103,52 @@ def run_pipeline(
     return RunResult(True, run_context.values, records)
 
 
-def _execute(step: StepDefinition, registry: PluginRegistry, context: RunContext, index: int) -> Any:
+def _execute(
+    step: StepDefinition, registry: PluginRegistry, context: RunContext, index: int, sizes: _ContextSizes
+) -> Any:
     plugin_class = registry.get(step.plugin)
     if plugin_class is None:
         raise PluginError(f"unknown plugin {step.plugin!r}")
     where = f"steps[{index}].config"
-    config = render(step.config, context.values, where)
+    config = render(step.config, context.values, where, max_text=context.env.max_rendered_value_bytes)
     plugin = plugin_class()
     problems = plugin.validate_config(config)
     if problems:
         raise PluginError("; ".join(f"steps[{index}].{p}" for p in problems))
     spec = StepSpec(name=step.name, plugin=step.plugin, config=config, output=step.output)
-    return to_json_value(plugin.execute_step(spec, context))
+    output = plugin.execute_step(spec, context)
+    sizes.admit(step.output_key, output)  # before serialising: an oversized output is never copied
+    return to_json_value(output)
+
+
+class _ContextSizes:
+    """The estimated JSON size of each context value, so each step's output is checked against the step
+    cap and the context cap without measuring the whole context again."""
+
+    def __init__(self, context: RunContext) -> None:
+        self._env = context.env
+        limit = self._env.max_context_bytes
+        self._sizes = {key: json_size(value, limit) for key, value in context.values.items()}
+        self._total = sum(self._sizes.values())
+
+    def admit(self, key: str, output: Any) -> None:
+        """Record ``output`` under ``key``; a :class:`PluginError` if it breaks either cap."""
+        step_cap, context_cap = self._env.max_step_output_bytes, self._env.max_context_bytes
+        size = json_size(output, step_cap)
+        if size > step_cap:
+            raise PluginError(
+                f"the step's output is larger than {megabytes(step_cap)} "
+                f"({step_cap} bytes, pipelines.max_step_output_bytes); it was not stored"
+            )
+        total = self._total - self._sizes.get(key, 0) + size
+        if total > context_cap:
+            raise PluginError(
+                f"with this step's output ({megabytes(size)}) the job's context would be larger than "
+                f"{megabytes(context_cap)} ({context_cap} bytes, pipelines.max_context_bytes); "
+                "it was not stored"
+            )
+        self._sizes[key] = size
+        self._total = total
 
 
 def to_json_value(value: Any) -> Any:
@@ -112,7 +159,7 @@ def to_json_value(value: Any) -> Any:
 
 
 def _failed(context: RunContext, records: list[StepRecord], record: StepRecord, message: str) -> RunResult:
-    record.status = "failed"
+    record.status = StepStatus.FAILED
     record.error = message
     record.finished_at = _now()
     _skip_rest(records, None)
@@ -121,8 +168,9 @@ def _failed(context: RunContext, records: list[StepRecord], record: StepRecord, 
 
 def _skip_rest(records: list[StepRecord], reason: str | None) -> None:
     for record in records:
-        if record.status in ("pending", "running"):
-            record.status = "cancelled" if record.status == "running" and reason else "skipped"
+        if record.status in (StepStatus.PENDING, StepStatus.RUNNING):
+            is_cut_short = record.status == StepStatus.RUNNING and reason
+            record.status = StepStatus.CANCELLED if is_cut_short else StepStatus.SKIPPED
             record.finished_at = _now()
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from datetime import date, datetime
 from typing import Any
 
 import yaml
 
-from shared.errors import InvalidInput, PayloadTooLarge
+from shared.errors import InvalidInput, PayloadTooLarge, Unparseable
 from shared.storable import find_unstorable
 
 MAX_YAML_BYTES = 1024 * 1024
@@ -18,17 +20,55 @@ def parse_yaml(text: str, *, max_bytes: int = MAX_YAML_BYTES, max_nodes: int = M
     if len(text.encode("utf-8", errors="replace")) > max_bytes:
         raise PayloadTooLarge(f"pipeline YAML is larger than {max_bytes} bytes")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=PipelineLoader)
         if node is None:
             raise InvalidInput("pipeline YAML is empty")
         _check_expanded_size(node, max_nodes)
-        document = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+        document = yaml.load(text, Loader=PipelineLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
-        raise InvalidInput(f"pipeline YAML does not parse: {_yaml_error_text(exc)}") from exc
+        raise Unparseable(f"pipeline YAML does not parse: {_yaml_error_text(exc)}") from exc
     except RecursionError as exc:
-        raise InvalidInput("pipeline YAML is nested too deeply") from exc
+        raise Unparseable("pipeline YAML is nested too deeply") from exc
     _check_storable(document)
     return document
+
+
+class PipelineLoader(yaml.SafeLoader):
+    """The safe loader, limited to values a JSON column holds: an unquoted date or timestamp becomes its ISO
+    text (what the writer meant; a ``date`` cannot be stored), and ``!!binary``, ``!!set`` and integers
+    too long for ``int()`` are refused naming their line and column, instead of failing at the insert."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> str:  # type: ignore[override]
+        value: date | datetime = super().construct_yaml_timestamp(node)  # type: ignore[arg-type]
+        return value.isoformat()
+
+    def construct_yaml_int(self, node: yaml.Node) -> int:
+        try:
+            return int(super().construct_yaml_int(node))  # type: ignore[arg-type]
+        except ValueError as exc:  # past sys.int_info.default_max_str_digits
+            raise InvalidInput.at(
+                _where(node),
+                f"an integer with {len(str(node.value))} digits is too large "
+                f"(at most {sys.int_info.default_max_str_digits}); quote it to keep it as text",
+            ) from exc
+
+    def refuse_binary(self, node: yaml.Node) -> Any:
+        """``!!binary`` has no JSON form."""
+        raise InvalidInput.at(_where(node), "!!binary values are not supported; use base64 text instead")
+
+    def refuse_set(self, node: yaml.Node) -> Any:
+        """``!!set`` has no JSON form."""
+        raise InvalidInput.at(_where(node), "!!set values are not supported; use a list")
+
+
+PipelineLoader.add_constructor("tag:yaml.org,2002:timestamp", PipelineLoader.construct_yaml_timestamp)
+PipelineLoader.add_constructor("tag:yaml.org,2002:int", PipelineLoader.construct_yaml_int)
+PipelineLoader.add_constructor("tag:yaml.org,2002:binary", PipelineLoader.refuse_binary)
+PipelineLoader.add_constructor("tag:yaml.org,2002:set", PipelineLoader.refuse_set)
+
+
+def _where(node: yaml.Node) -> str:
+    return f"pipeline YAML line {node.start_mark.line + 1}, column {node.start_mark.column + 1}"
 
 
 def pipeline_mappings(document: Any) -> list[tuple[str, Any]]:

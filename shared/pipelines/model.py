@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from shared.plugins.base import StepSpec
 
 PIPELINE_FIELDS = ("name", "description", "enabled", "inputs", "steps")
 STEP_FIELDS = ("name", "plugin", "config", "output")
 
 
-@dataclass(frozen=True)
-class StepDefinition:
-    """One step as written: which plugin, its raw (unrendered) config, and where its result goes."""
-
-    name: str
-    plugin: str
-    config: dict[str, Any] = field(default_factory=dict)
-    output: str | None = None
-
-    @property
-    def output_key(self) -> str:
-        """The context key the step's result is stored under: ``output``, else the step's name."""
-        return self.output or self.name
-
-    def to_dict(self) -> dict[str, Any]:
-        """The step as a plain mapping, in the YAML's shape."""
-        data: dict[str, Any] = {"name": self.name, "plugin": self.plugin, "config": self.config}
-        if self.output is not None:
-            data["output"] = self.output
-        return data
+# A step as written has the shape of a step as a plugin receives it (the engine renders its config first):
+# one class, the plugin SDK's.
+StepDefinition = StepSpec
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,22 @@ def validate_definition(
     return definition
 
 
+def check_inputs_given(definition: PipelineDefinition, context: Iterable[str]) -> None:
+    """A :class:`PipelineValidationError` naming each input the pipeline declares that ``context`` lacks,
+    so a run is refused at once rather than failing after its earlier steps ran."""
+    given = set(context)
+    missing = [key for key in definition.inputs if key not in given]
+    if missing:
+        raise PipelineValidationError(
+            [
+                Problem(f"context.{key}", f"required: pipeline {definition.name!r} declares input {key!r}")
+                for key in missing
+            ],
+            message=f"missing input(s) of pipeline {definition.name!r}: "
+            + ", ".join(f"context.{key}" for key in missing),
+        )
+
+
 def check_pipeline(
     raw: Any, registry: PluginRegistry, *, location: str = "pipeline", context_keys: Iterable[str] = ()
 ) -> tuple[PipelineDefinition | None, list[Problem]]:

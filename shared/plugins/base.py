@@ -10,22 +10,31 @@ import jsonschema
 
 from shared.errors import PluginError, Problem
 
-PLUGIN_TYPES = ("Input", "Data_Processing", "AI_Models", "Output", "Utility")
+# The step types of pipelines (installed by the pipelines slice; other slices may add their own types).
+PIPELINE_PLUGIN_TYPES = ("Input", "Data_Processing", "AI_Models", "Output", "Utility")
 
 
 @dataclass(frozen=True)
 class StepSpec:
-    """One step of a pipeline as the engine runs it (config already rendered)."""
+    """One step of a pipeline: which plugin, its config (rendered before a plugin sees it), and where its
+    result goes."""
 
     name: str
     plugin: str
-    config: dict[str, Any]
+    config: dict[str, Any] = field(default_factory=dict)
     output: str | None = None
 
     @property
     def output_key(self) -> str:
         """The context key the step's result is stored under: ``output``, else the step's name."""
         return self.output or self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        """The step as a plain mapping, in the YAML's shape."""
+        data: dict[str, Any] = {"name": self.name, "plugin": self.plugin, "config": self.config}
+        if self.output is not None:
+            data["output"] = self.output
+        return data
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,11 @@ class RunEnvironment:
     http_max_bytes: int = 10 * 1024 * 1024
     http_allow_private: bool = False
     http_allowlist: tuple[str, ...] = ()
+    # Caps on what a run may hold (pipelines.* settings): text a config value renders to, one step's
+    # output and the whole context, in bytes of JSON.
+    max_rendered_value_bytes: int = 1024 * 1024
+    max_step_output_bytes: int = 16 * 1024 * 1024
+    max_context_bytes: int = 64 * 1024 * 1024
     # Where the vector steps find the vector store (a shared.vectors.config.VectorConfig); None: nowhere.
     vectors: Any = None
 

@@ -14,8 +14,9 @@ def resolve_read_path(raw: str, env: RunEnvironment) -> Path:
 
 
 def resolve_write_path(raw: str, env: RunEnvironment) -> Path:
-    """The real path a step may write: inside the output directory (or a data directory)."""
-    roots = ((env.output_dir,) if env.output_dir else ()) + env.data_dirs
+    """The real path a step may write: inside the output directory after resolving links (inside a data
+    directory only when no output directory is configured), so a symlinked folder cannot lead elsewhere."""
+    roots = (env.output_dir,) if env.output_dir else env.data_dirs
     path = _confine(raw, roots, "write")
     path.parent.mkdir(parents=True, exist_ok=True)
     return path

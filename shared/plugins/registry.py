@@ -11,18 +11,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.errors import MimirError
-from shared.plugins.base import PLUGIN_TYPES, Plugin
+from shared.plugins.base import PIPELINE_PLUGIN_TYPES, Plugin
+
+if TYPE_CHECKING:
+    from shared.slices import Platform
 
 ENTRY_POINT_GROUP = "mimir.plugins"
 
 
 class PluginRegistryError(MimirError):
     """A plugin cannot be registered: a duplicate ``Type.name``, a bad type, or an import failure."""
-
-    http_status = 500
 
 
 @dataclass
@@ -36,6 +37,7 @@ class _Source:
 class PluginRegistry:
     """Finds plugins by ``Type.name``; imports each only when it is first used."""
 
+    types: tuple[str, ...] = PIPELINE_PLUGIN_TYPES  # default() takes the types the installed slices allow
     directories: tuple[Path, ...] = ()
     include_entry_points: bool = True
     _sources: dict[str, _Source] = field(default_factory=dict)
@@ -44,14 +46,25 @@ class PluginRegistry:
 
     @classmethod
     def default(
-        cls, directories: Iterable[Path] = (), *, include_entry_points: bool = True
+        cls,
+        directories: Iterable[Path] = (),
+        *,
+        include_entry_points: bool = True,
+        platform: Platform | None = None,
     ) -> PluginRegistry:
-        """A registry of the built-ins, installed entry points and the given plugin directories."""
-        from shared.plugins.builtin import BUILTIN_PLUGINS
+        """A registry of the slices' plugins (default: the listed slices'), installed entry points and the
+        given plugin directories."""
+        if platform is None:
+            from shared.slices import load_platform
 
-        registry = cls(directories=tuple(directories), include_entry_points=include_entry_points)
-        for key, target in BUILTIN_PLUGINS.items():
-            registry.add_lazy(key, target, origin="builtin")
+            platform = load_platform()
+        registry = cls(
+            types=tuple(platform.plugin_types),
+            directories=tuple(directories),
+            include_entry_points=include_entry_points,
+        )
+        for key, (target, slice_name) in platform.plugins.items():
+            registry.add_lazy(key, target, origin=f"builtin ({slice_name})")
         if include_entry_points:
             for ep in entry_points(group=ENTRY_POINT_GROUP):
                 registry.add_lazy(ep.name, ep.load, origin=f"entry point {ep.value}")
@@ -65,7 +78,7 @@ class PluginRegistry:
 
     def add(self, plugin: type[Plugin], *, origin: str = "code") -> None:
         """Register an already imported plugin class."""
-        _check_plugin_class(plugin, origin)
+        self._check_plugin_class(plugin, origin)
         key = plugin.key()
         self._check_key(key, origin)
         self._sources[key] = _Source(origin=origin, load=lambda: plugin, plugin=plugin)
@@ -81,7 +94,7 @@ class PluginRegistry:
                 return None
             if source.plugin is None:
                 plugin = source.load()
-                _check_plugin_class(plugin, source.origin)
+                self._check_plugin_class(plugin, source.origin)
                 if plugin.key() != key:
                     raise PluginRegistryError(
                         f"{source.origin} is registered as {key!r} but declares {plugin.key()!r}"
@@ -106,10 +119,16 @@ class PluginRegistry:
                 f"duplicate plugin {key!r}: {origin} and {self._sources[key].origin} both provide it"
             )
         plugin_type, _, name = key.partition(".")
-        if not name or plugin_type not in PLUGIN_TYPES:
+        if not name or plugin_type not in self.types:
             raise PluginRegistryError(
-                f"{origin}: plugin name {key!r} must be 'Type.name', Type one of {', '.join(PLUGIN_TYPES)}"
+                f"{origin}: plugin name {key!r} must be 'Type.name', Type one of {', '.join(self.types)}"
             )
+
+    def _check_plugin_class(self, plugin: Any, origin: str) -> None:
+        if not (inspect.isclass(plugin) and issubclass(plugin, Plugin)):
+            raise PluginRegistryError(f"{origin} does not provide a Plugin subclass")
+        if plugin.type not in self.types or not plugin.name:
+            raise PluginRegistryError(f"{origin}: plugin must set type (one of {self.types}) and name")
 
     def _load_directories(self) -> None:
         self._directories_loaded = True
@@ -124,13 +143,6 @@ class PluginRegistry:
 def _import_target(target: str) -> type[Plugin]:
     module_name, _, attr = target.partition(":")
     return getattr(importlib.import_module(module_name), attr)
-
-
-def _check_plugin_class(plugin: Any, origin: str) -> None:
-    if not (inspect.isclass(plugin) and issubclass(plugin, Plugin)):
-        raise PluginRegistryError(f"{origin} does not provide a Plugin subclass")
-    if plugin.type not in PLUGIN_TYPES or not plugin.name:
-        raise PluginRegistryError(f"{origin}: plugin must set type (one of {PLUGIN_TYPES}) and name")
 
 
 def _plugins_in_file(path: Path) -> list[type[Plugin]]:

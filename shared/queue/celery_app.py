@@ -8,6 +8,9 @@ from shared.config import Settings
 from shared.queue.redis_transport import TRANSPORT
 
 PIPELINE_QUEUE = "mimir.pipelines"
+# One task runs a job of any kind; its message goes to the kind's queue (publish_job).
+RUN_JOB = "mimir.jobs.run_job"
+# The task's name before job kinds: still registered, so messages already in Redis at an upgrade still run.
 RUN_PIPELINE_JOB = "mimir.jobs.run_pipeline_job"
 
 

@@ -7,20 +7,21 @@ import logging
 from celery import Celery
 from kombu.exceptions import OperationalError
 
-from shared.queue.celery_app import PIPELINE_QUEUE, RUN_PIPELINE_JOB
+from shared.queue.celery_app import RUN_JOB
 
 log = logging.getLogger(__name__)
 
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.0, "interval_step": 0.2, "interval_max": 0.5}
 
 
-def publish_pipeline_job(celery: Celery, job_id: str) -> bool:
-    """Send the job's message; True if the broker took it. A False job stays queued for the sweep."""
+def publish_job(celery: Celery, job_id: str, queue: str) -> bool:
+    """Send the job's message to ``queue`` (its kind's); True if the broker took it. A False job stays
+    queued for the sweep."""
     try:
         celery.send_task(
-            RUN_PIPELINE_JOB,
+            RUN_JOB,
             args=[job_id],
-            queue=PIPELINE_QUEUE,
+            queue=queue,
             task_id=job_id,
             retry=True,
             retry_policy=PUBLISH_RETRY_POLICY,

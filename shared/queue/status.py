@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import redis
@@ -12,16 +13,19 @@ from shared.queue.celery_app import PIPELINE_QUEUE
 from shared.queue.workers import live_workers
 
 
-def queue_status(db: Database, client: redis.Redis) -> dict[str, Any]:
-    """Counts from the database; workers and queue lengths from Redis (None when Redis is down)."""
+def queue_status(
+    db: Database, client: redis.Redis, queues: Sequence[str] = (PIPELINE_QUEUE,)
+) -> dict[str, Any]:
+    """Counts from the database; workers and the length of each of ``queues`` (the installed job kinds')
+    from Redis (None when Redis is down)."""
     status: dict[str, Any] = dict(count_by_status(db))
     try:
         workers = live_workers(client)
         status["workers"] = workers
         status["workers_online"] = len(workers)
-        status["queues"] = {PIPELINE_QUEUE: int(client.llen(PIPELINE_QUEUE))}
+        status["queues"] = {queue: int(client.llen(queue)) for queue in queues}
     except redis.RedisError:
         status["workers"] = []
         status["workers_online"] = None
-        status["queues"] = {PIPELINE_QUEUE: None}
+        status["queues"] = dict.fromkeys(queues)
     return status

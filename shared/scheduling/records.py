@@ -12,7 +12,8 @@ from shared.db.base import Base, JsonType, UTCDateTime, utcnow
 
 
 class ScheduleRecord(Base):
-    """A cron schedule that runs a stored pipeline with an input context."""
+    """A cron schedule that creates a job of ``target_kind`` with an input context: for a pipeline, the stored
+    pipeline ``pipeline_id`` at its revision of the moment; for another kind, ``target_spec`` as given."""
 
     __tablename__ = "schedules"
     __table_args__ = (Index("ix_schedules_enabled_next_run", "enabled", "next_run"),)
@@ -20,7 +21,11 @@ class ScheduleRecord(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(String(2000), default="")
-    pipeline_id: Mapped[str] = mapped_column(String(36), ForeignKey("pipelines.id", ondelete="RESTRICT"))
+    target_kind: Mapped[str] = mapped_column(String(32), default="pipeline", server_default="pipeline")
+    target_spec: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    pipeline_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("pipelines.id", ondelete="RESTRICT"), nullable=True
+    )
     context: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     cron_expr: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))

@@ -13,17 +13,25 @@ from sqlalchemy.exc import IntegrityError
 from shared.db.base import utcnow
 from shared.db.engine import Database
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.jobs.kinds import JobKinds
 from shared.jobs.records import JobRecord
+from shared.jobs.service import JobRequest
+from shared.jobs.targets import stored_target
 from shared.pipelines import service as pipelines
+from shared.pipelines.job_kind import PIPELINE_KIND
 from shared.pipelines.records import PipelineRecord
+from shared.pipelines.validation import check_inputs_given
 from shared.scheduling.cron import CronSchedule
 from shared.scheduling.policies import CatchUp, Overlap
 from shared.scheduling.records import ScheduleRecord
+from shared.slices import load_platform
 
 # Fields a client may set; everything else (next_run, last_run, ...) is the scheduler's.
 WRITABLE = (
     "name",
     "description",
+    "target_kind",
+    "target_spec",
     "pipeline_id",
     "pipeline_name",
     "context",
@@ -51,14 +59,25 @@ def cron_of(record: ScheduleRecord) -> CronSchedule:
     return CronSchedule(record.cron_expr, record.timezone)
 
 
-def create_schedule(db: Database, fields: dict[str, Any], *, default_timezone: str) -> ScheduleRecord:
-    """A new schedule; its first ``next_run`` is the first slot after now."""
+def create_schedule(
+    db: Database,
+    fields: dict[str, Any],
+    *,
+    default_timezone: str,
+    kinds: JobKinds | None = None,
+    schedule_id: str | None = None,
+) -> ScheduleRecord:
+    """A new schedule (with ``schedule_id`` when the client chose one); its first ``next_run`` is the first
+    slot after now. It runs a stored pipeline (``pipeline_id`` or ``pipeline_name``) or, with
+    ``target_kind``, a job of any schedulable kind of ``kinds`` with ``target_spec``."""
     if "name" not in fields or "cron_expr" not in fields:
         missing = "name" if "name" not in fields else "cron_expr"
         raise InvalidInput.at(missing, "is required")
     now = utcnow()
     record = ScheduleRecord(
-        id=str(uuid.uuid4()),
+        id=schedule_id or str(uuid.uuid4()),
+        target_kind=PIPELINE_KIND,
+        target_spec={},
         description="",
         context={},
         timezone=default_timezone,
@@ -69,21 +88,24 @@ def create_schedule(db: Database, fields: dict[str, Any], *, default_timezone: s
         created_at=now,
         updated_at=now,
     )
-    if "pipeline_id" not in fields and "pipeline_name" not in fields:
+    is_pipeline = fields.get("target_kind", PIPELINE_KIND) == PIPELINE_KIND
+    if is_pipeline and "pipeline_id" not in fields and "pipeline_name" not in fields:
         raise InvalidInput.at("pipeline_id", "give pipeline_id or pipeline_name: the pipeline to run")
-    _apply(db, record, fields, now)
+    _apply(db, record, fields, now, kinds)
     with db.session() as session:
         session.add(record)
         _flush_unique(session, record.name)
     return record
 
 
-def update_schedule(db: Database, schedule_id: str, fields: dict[str, Any]) -> ScheduleRecord:
+def update_schedule(
+    db: Database, schedule_id: str, fields: dict[str, Any], kinds: JobKinds | None = None
+) -> ScheduleRecord:
     """Change the given fields; a changed timing or re-enabling recomputes ``next_run`` from now."""
     now = utcnow()
     with db.session() as session:
         record = _get_for_update(session, schedule_id)
-        _apply(db, record, fields, now)
+        _apply(db, record, fields, now, kinds)
         record.updated_at = now
         _flush_unique(session, record.name)
     return record
@@ -119,6 +141,17 @@ def list_schedules(db: Database, *, limit: int, offset: int) -> tuple[list[Sched
         return [_view(session, r) for r in rows], int(total)
 
 
+def job_request_now(db: Database, record: ScheduleRecord) -> JobRequest:
+    """The job the schedule runs if triggered now: its pipeline at the current revision (Conflict if the
+    pipeline is disabled), or its ``target_spec`` for another kind."""
+    context = dict(record.context or {})
+    if record.target_kind == PIPELINE_KIND and record.pipeline_id is not None:
+        target = stored_target(pipelines.get_pipeline(db, record.pipeline_id))
+        check_inputs_given(target.definition, context)
+        return target.job_request(context)
+    return JobRequest(kind=record.target_kind, spec=dict(record.target_spec or {}), context=context)
+
+
 def preview(
     record: ScheduleRecord | CronSchedule, count: int, after: datetime | None = None
 ) -> list[datetime]:
@@ -132,14 +165,15 @@ def preview(
     return fires
 
 
-def _apply(db: Database, record: ScheduleRecord, fields: dict[str, Any], now: datetime) -> None:
+def _apply(
+    db: Database, record: ScheduleRecord, fields: dict[str, Any], now: datetime, kinds: JobKinds | None
+) -> None:
     unknown = sorted(set(fields) - set(WRITABLE))
     if unknown:
         raise InvalidInput.at(unknown[0], "is not a field a client may set")
     if "pipeline_id" in fields and "pipeline_name" in fields:
         raise InvalidInput.at("pipeline_id", "give pipeline_id or pipeline_name, not both")
-    if "pipeline_id" in fields or "pipeline_name" in fields:
-        record.pipeline_id = _pipeline(db, fields).id
+    _apply_target(db, record, fields, kinds)
     for name in ("name", "description", "context"):
         if name in fields:
             setattr(record, name, fields[name])
@@ -165,6 +199,35 @@ def _apply(db: Database, record: ScheduleRecord, fields: dict[str, Any], now: da
     if timing_changed or record.next_run is None:
         record.next_run = cron_of(record).next_after(now)
         record.deferred_slot = None
+
+
+def _apply_target(
+    db: Database, record: ScheduleRecord, fields: dict[str, Any], kinds: JobKinds | None
+) -> None:
+    """Set what the schedule runs: a stored pipeline, or a spec of another schedulable kind."""
+    is_set = record.target_kind != PIPELINE_KIND or record.pipeline_id is not None
+    if is_set and not {"target_kind", "target_spec", "pipeline_id", "pipeline_name"} & set(fields):
+        return
+    kind_name = str(fields.get("target_kind", record.target_kind))
+    names_pipeline = "pipeline_id" in fields or "pipeline_name" in fields
+    if kind_name == PIPELINE_KIND:
+        if "target_spec" in fields:
+            raise InvalidInput.at("target_spec", "a pipeline schedule names its pipeline with pipeline_id")
+        if names_pipeline:
+            record.pipeline_id = _pipeline(db, fields).id
+        elif record.pipeline_id is None:
+            raise InvalidInput.at("pipeline_id", "give pipeline_id or pipeline_name: the pipeline to run")
+        record.target_kind, record.target_spec = PIPELINE_KIND, {}
+        return
+    if names_pipeline:
+        raise InvalidInput.at("pipeline_id", f"a schedule of kind {kind_name!r} runs no pipeline")
+    kinds = kinds if kinds is not None else load_platform().job_kinds
+    kind = kinds.get(kind_name)
+    if not kind.is_schedulable or kind.check_spec is None:
+        raise InvalidInput.at("target_kind", f"jobs of kind {kind.name!r} cannot be scheduled")
+    if kind_name != record.target_kind or "target_spec" in fields:
+        record.target_spec = kind.check_spec(fields.get("target_spec") or {})
+    record.target_kind, record.pipeline_id = kind.name, None
 
 
 def _pipeline(db: Database, fields: dict[str, Any]) -> PipelineRecord:
@@ -205,7 +268,9 @@ def _view(session: Any, record: ScheduleRecord) -> ScheduleView:
         status = session.execute(
             select(JobRecord.status).where(JobRecord.id == record.last_job_id)
         ).scalar_one_or_none()
-    name = session.execute(
-        select(PipelineRecord.name).where(PipelineRecord.id == record.pipeline_id)
-    ).scalar_one_or_none()
+    name = None
+    if record.pipeline_id is not None:
+        name = session.execute(
+            select(PipelineRecord.name).where(PipelineRecord.id == record.pipeline_id)
+        ).scalar_one_or_none()
     return ScheduleView(record, status or record.last_status, name)

@@ -38,7 +38,47 @@ def delete_old_jobs(db: Database, retention_days: float, now: datetime | None = 
     deleted = int(result.rowcount or 0)  # type: ignore[attr-defined]
     if deleted:
         log.info("retention: deleted %d job(s) finished before %s", deleted, cutoff.isoformat())
+        reclaim_sqlite_space(db)
     return deleted
+
+
+# Free pages worth giving back: at least this share of the file, and at least this many bytes.
+RECLAIM_SHARE = 0.2
+RECLAIM_MIN_BYTES = 8 * 1024 * 1024
+
+
+def reclaim_sqlite_space(db: Database) -> int:
+    """Give the file space of deleted rows back to the file system (SQLite keeps it as free pages); the
+    bytes the file shrank by. Nothing happens while the free pages are a small share of the file.
+
+    The first time, the database is switched to incremental auto-vacuum, which takes one ``VACUUM`` (a
+    rewrite of the file, holding the write lock meanwhile); later calls free pages with
+    ``PRAGMA incremental_vacuum``, which costs only the pages it frees.
+    """
+    if not db.is_sqlite:
+        return 0
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+
+        def pragma(name: str) -> int:
+            return int(cursor.execute(f"PRAGMA {name}").fetchone()[0])
+
+        page_size, pages, free = pragma("page_size"), pragma("page_count"), pragma("freelist_count")
+        if free * page_size < RECLAIM_MIN_BYTES or free < pages * RECLAIM_SHARE:
+            return 0
+        if pragma("auto_vacuum") == 2:  # incremental
+            # executescript steps the statement to the end; execute() would free a single page.
+            connection.driver_connection.executescript("PRAGMA incremental_vacuum;")  # type: ignore[union-attr]
+        else:
+            cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
+            cursor.execute("VACUUM")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        freed = (pages - pragma("page_count")) * page_size
+    finally:
+        connection.close()
+    log.info("retention: gave %d MB of free pages back to the file system", freed // (1024 * 1024))
+    return freed
 
 
 def checkpoint_sqlite(db: Database) -> None:

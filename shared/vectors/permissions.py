@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from shared.security.permissions import Permission
+from shared.security.permissions import Level, Permission
 
-VECTORS_READ = Permission.VECTORS_READ
-VECTORS_WRITE = Permission.VECTORS_WRITE
+VECTORS_READ = Permission("vectors:read", Level.READ)
+VECTORS_WRITE = Permission("vectors:write", Level.OPERATE)
 
 ALL = (VECTORS_READ, VECTORS_WRITE)

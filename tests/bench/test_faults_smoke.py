@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from bench.common import RESULTS_DIR
+from mimir.testing.servers import find_postgres_bin_dir, find_redis_server, require_binary
 from tests.bench.test_bench_smoke import _run
-from tests.harness.servers import find_postgres_bin_dir, find_redis_server, require_binary
 
 pytestmark = pytest.mark.integration
 
@@ -48,6 +48,14 @@ def test_a_redis_restart_loses_no_accepted_enqueue() -> None:
     _run("bench.faults.redis_restart")
     figures = _figures("faults-redis-postgresql")
     assert figures["lost"] == 0 and figures["accepted"] > 0 and figures["processes_that_died"] == []
+
+
+@pytest.mark.slow
+def test_a_killed_redis_of_mimir_up_is_restarted_and_every_accepted_job_succeeds() -> None:
+    _run("bench.faults.embedded_redis")
+    figures = _figures("faults-embedded-redis")
+    assert figures["lost"] == 0 and figures["accepted"] > 0 and figures["supervisor_alive"] is True
+    assert len(set(figures["redis_pids"])) == 2 and figures["seconds_from_kill_to_health_ok"][0] < 30
 
 
 @pytest.mark.slow

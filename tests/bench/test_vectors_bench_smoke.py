@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from bench.common import RESULTS_DIR
-from tests.harness.servers import find_redis_server, require_binary
-from tests.stack import REPO_ROOT
+from mimir.testing.servers import find_redis_server, require_binary
+from mimir.testing.stack import REPO_ROOT
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.harness.servers import (
+from mimir.testing.servers import (
     PostgresServer,
     RedisServer,
     find_postgres_bin_dir,

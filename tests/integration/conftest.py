@@ -12,10 +12,9 @@ import redis
 from flask.testing import FlaskClient
 
 from backend.app import create_app
-from shared.config import Settings
-from shared.db.engine import Database
-from tests.harness.servers import free_port
-from tests.stack import (
+from mimir.testing.recording import RECORDER_PLUGINS_DIR
+from mimir.testing.servers import free_port
+from mimir.testing.stack import (
     ApiProcess,
     BeatPool,
     WorkerPool,
@@ -25,8 +24,10 @@ from tests.stack import (
     migrated_database,
     worker_pool,
 )
+from shared.config import Settings
+from shared.db.engine import Database
 
-PLUGINS_DIR = Path(__file__).parent / "plugins"
+PLUGINS_DIR = RECORDER_PLUGINS_DIR
 
 
 def _fresh_database_url(kind: str, tmp_path: Path, postgres_server: Any) -> str:

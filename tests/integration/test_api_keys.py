@@ -9,10 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from mimir.testing.stack import REPO_ROOT, settings_environment
 from shared.config import ConfigError, Settings
 from shared.db.engine import Database
 from shared.security.keys import create_api_key, ensure_bootstrap_key, revoke_api_key
-from tests.stack import REPO_ROOT, settings_environment
 
 pytestmark = pytest.mark.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True)
 KEYS = "/api/v1/auth/apikeys"
@@ -92,7 +92,7 @@ def test_mimir_keys_create_prints_a_working_key(
     settings: Settings, db: Database, client: FlaskClient
 ) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "shared.cli", "keys", "create", "--role", "viewer", "--name", "from cli"],
+        [sys.executable, "-m", "mimir.cli", "keys", "create", "--role", "viewer", "--name", "from cli"],
         env=settings_environment(settings),
         cwd=REPO_ROOT,
         capture_output=True,
@@ -103,7 +103,7 @@ def test_mimir_keys_create_prints_a_working_key(
     secret = next(line.split()[1] for line in result.stdout.splitlines() if line.startswith("key:"))
     assert client.get("/api/v1/plugins", headers=_as(secret)).status_code == 200
     listed = subprocess.run(
-        [sys.executable, "-m", "shared.cli", "keys", "list"],
+        [sys.executable, "-m", "mimir.cli", "keys", "list"],
         env=settings_environment(settings),
         cwd=REPO_ROOT,
         capture_output=True,

@@ -26,11 +26,11 @@ CASES = [
         "json.context",
     ),
     ("unknown field", {"pipeline_yaml": "name: a", "priority": 9}, 422, "json.priority: Unknown field"),
-    ("no pipeline reference", {"context": {}}, 400, "give exactly one of"),
+    ("no pipeline reference", {"context": {}}, 422, "give exactly one of"),
     (
         "two pipeline references",
         {"pipeline_name": "a", "pipeline_id": "b"},
-        400,
+        422,
         "given: pipeline_name, pipeline_id",
     ),
     ("unknown pipeline name", {"pipeline_name": "ghost"}, 404, "no pipeline named 'ghost'"),
@@ -75,9 +75,9 @@ def test_missing_job_is_a_404_naming_it(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("timeout", ["-1s", "soon", "1e999s", "10 years", "601s"])
-def test_bad_wait_timeout_is_a_400(client: FlaskClient, timeout: str) -> None:
+def test_bad_wait_timeout_is_a_422(client: FlaskClient, timeout: str) -> None:
     response = client.get(f"/api/v1/queue/jobs/x/wait?timeout={timeout}")
-    assert response.status_code == 400, response.json
+    assert response.status_code == 422, response.json
     assert "timeout" in response.json["message"]
 
 
@@ -90,5 +90,5 @@ def test_unknown_route_and_method_use_the_error_format(client: FlaskClient) -> N
 @pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
 def test_page_size_over_the_cap_is_refused(client: FlaskClient) -> None:
     response = client.get("/api/v1/queue/jobs?page_size=999")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "page_size" in response.json["message"]

@@ -9,7 +9,7 @@ import pytest
 from bench.faults.bad_input import run_catalogue
 from bench.faults.catalogue import CASES
 from bench.faults.stack import ApiClient
-from tests.stack import ApiProcess, WorkerPool
+from mimir.testing.stack import ApiProcess, WorkerPool
 
 pytestmark = pytest.mark.integration
 

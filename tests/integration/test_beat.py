@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from mimir.testing.schedule_rows import fires_of, jobs_of
+from mimir.testing.stack import BeatPool, WorkerPool, beat_pool
 from shared.config import Settings
 from shared.db.base import utcnow
 from shared.db.engine import Database
 from shared.jobs.records import JobRecord
 from tests.integration.conftest import pipeline_yaml
-from tests.integration.schedule_rows import fires_of, jobs_of
-from tests.stack import BeatPool, WorkerPool, beat_pool
 
 pytestmark = pytest.mark.integration
 SCHEDULES = "/api/v1/scheduler/jobs"
@@ -154,3 +154,18 @@ def test_beat_down_across_slots_applies_each_catch_up_policy_on_restart(
             assert all_slots == [all_slots[0] + i * SECOND for i in range(len(all_slots))], policy
         view = client.get(f"{SCHEDULES}/{schedule['id']}").json
         assert datetime.fromisoformat(view["next_run"]) > restarted_at
+
+
+@pytest.mark.usefixtures("flushed_redis")
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+def test_a_beat_with_the_scheduler_disabled_fires_nothing(
+    client: FlaskClient, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    with beat_pool(settings.with_overrides(scheduler_enabled=False), tmp_path / "disabled-beat") as pool:
+        pool.start(1)
+        pool.leader()  # it runs, leads and does upkeep
+        schedule = _per_second_schedule(client, "never")
+        time.sleep(3)
+        assert jobs_of(db, schedule["id"]) == []
+        logs = "".join(p.read_text() for p in (tmp_path / "disabled-beat").glob("*.log"))
+        assert "scheduler.enabled is false: schedules are not fired" in logs

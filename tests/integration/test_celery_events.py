@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from mimir.testing.stack import WorkerPool
 from shared.config import Settings
-from shared.queue.celery_app import RUN_PIPELINE_JOB, create_celery
+from shared.queue.celery_app import RUN_JOB, create_celery
 from tests.integration.conftest import pipeline_yaml
-from tests.stack import WorkerPool
 
 pytestmark = pytest.mark.integration
 
@@ -79,4 +79,4 @@ def test_task_events_are_off_until_a_monitor_switches_them_on(
     succeeded = _succeeded(seen)
     assert loud_job in succeeded
     assert quiet_job not in succeeded
-    assert all(e.get("name") in (None, RUN_PIPELINE_JOB) for e in seen if e.get("type") == "task-received")
+    assert all(e.get("name") in (None, RUN_JOB) for e in seen if e.get("type") == "task-received")

@@ -10,11 +10,11 @@ import pytest
 from celery import Celery
 from flask.testing import FlaskClient
 
+from mimir.testing.stack import WorkerPool
 from shared.config import Settings
-from shared.queue.celery_app import PIPELINE_QUEUE, RUN_PIPELINE_JOB
+from shared.queue.celery_app import PIPELINE_QUEUE, RUN_JOB
 from tests.integration.conftest import pipeline_yaml
-from tests.stack import WorkerPool
-from worker.celery_app import create_worker_app
+from worker.app import create_worker_app
 
 pytestmark = pytest.mark.integration
 
@@ -51,7 +51,7 @@ def test_a_pickled_message_is_refused_by_a_real_worker_and_runs_nothing(
     attacker.conf.update(task_serializer="pickle", accept_content=["pickle", "json"])
     try:
         attacker.send_task(
-            RUN_PIPELINE_JOB,
+            RUN_JOB,
             args=(_MakesDirectoryWhenUnpickled(marker),),
             queue=PIPELINE_QUEUE,
             serializer="pickle",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from shared.config import Settings
+from mimir.testing.stack import ADMIN_KEY
+from shared.config import Settings, load_settings
 from shared.db.engine import Database
 from shared.security.keys import create_api_key
-from tests.stack import ADMIN_KEY
 
 pytestmark = [pytest.mark.integration, pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)]
 
@@ -63,5 +63,34 @@ def test_passwords_inside_urls_are_redacted(settings: Settings, db: Database, tm
         assert response.status_code == 200, response.json
         assert response.json["queue"]["redis_url"].startswith("redis://:***@")
         assert "hunter2-pass" not in response.get_data(as_text=True)
+    finally:
+        app.extensions["mimir"].close()
+
+
+def test_admin_sees_where_each_value_came_from(settings: Settings, db: Database, tmp_path) -> None:
+    from backend.app import create_app
+
+    config = tmp_path / "config.yaml"
+    config.write_text("plugins: {timeout: 60s, max_concurrent: 10}\n")
+    loaded = load_settings(
+        config,
+        environ={"MIMIR_PORT": "9001"},
+        data_dir=settings.data_dir,
+        database_url=settings.database_url,
+        redis_url=settings.redis_url,
+        bootstrap_api_key=settings.bootstrap_api_key,
+    )
+    app = create_app(loaded)
+    try:
+        with app.test_client() as client:
+            response = client.get(CONFIG, headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+        assert response.status_code == 200, response.json
+        document = response.json
+        assert document["plugins"]["step_timeout_seconds"] == 60.0
+        assert document["sources"]["plugins.step_timeout_seconds"] == "file:plugins.timeout"
+        assert document["sources"]["server.port"] == "env MIMIR_PORT"
+        assert document["sources"]["persistence.database_url"] == "override"
+        assert document["sources"]["server.max_body_bytes"] == "default"
+        assert list(document["ignored"]) == ["plugins.max_concurrent"]
     finally:
         app.extensions["mimir"].close()

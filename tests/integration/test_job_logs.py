@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from mimir.testing.stack import WorkerPool
 from shared.jobs.logs import MAX_LINES_PER_ATTEMPT, MAX_MESSAGE_CHARS
 from tests.integration.conftest import pipeline_yaml
-from tests.stack import WorkerPool
 
 pytestmark = pytest.mark.integration
 

@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from backend.app import create_app
+from mimir.testing.stack import ApiProcess, BeatPool, WorkerPool
 from shared.config import Settings
 from shared.db.engine import Database
 from tests.integration.conftest import pipeline_yaml
-from tests.stack import ApiProcess, BeatPool, WorkerPool
 
 pytestmark = pytest.mark.integration
 
@@ -132,7 +132,7 @@ def test_job_statistics_by_pipeline(client: FlaskClient) -> None:
 def test_job_statistics_refuse_a_bad_window(client: FlaskClient) -> None:
     response = client.get("/api/v1/monitoring/jobs/statistics?window=soon")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "window" in response.json["message"]
 
 

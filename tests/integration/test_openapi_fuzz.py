@@ -1,4 +1,5 @@
-"""Schemathesis against the OpenAPI document: no generated request, valid or not, gets a 5xx.
+"""Schemathesis against the OpenAPI document: no generated request, valid or not, gets a 5xx, and every
+refusal has the one error shape and follows the one rule (400 only for what cannot be parsed).
 
 Every operation is fuzzed with the admin key (so requests get past authentication into the schemas and
 services), on SQLite, with schema-conforming and schema-violating data, a bounded number of examples each,
@@ -8,6 +9,7 @@ derandomized so a run is repeatable. Nothing is excluded: the DELETE of API keys
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,10 +21,10 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
+from mimir.testing.stack import ADMIN_KEY
+from mimir.testing.vector_owner import OwnerProcess
 from shared.config import Settings
 from shared.db.engine import Database
-from tests.shared.vectors.owner_process import OwnerProcess
-from tests.stack import ADMIN_KEY
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -70,6 +72,38 @@ def test_no_generated_request_gets_a_server_error(app: Flask) -> None:
     assert not failures, "\n\n".join(failures)
 
 
+# What a 400 may say: the request could not be parsed (anything parsed but invalid is a 422).
+_UNPARSEABLE = (
+    "Invalid JSON",
+    "does not parse",
+    "nested too deeply",
+    "not a JSON number",
+    "digits is too large",
+    "out of range",
+    "Bad Request",
+)
+
+
+def error_shape_problem(status: int, content: bytes) -> str | None:
+    """What is wrong with an error answer's body, or None (also for answers that are not errors)."""
+    if status < 400:
+        return None
+    try:
+        body = json.loads(content)
+    except ValueError:
+        return f"{status} body is not JSON: {content[:200]!r}"
+    if not isinstance(body, dict) or body.get("code") != status or not isinstance(body.get("message"), str):
+        return f"{status} body lacks code/message: {body!r}"[:500]
+    errors = body.get("errors")
+    if not isinstance(errors, list) or not all(
+        isinstance(e, dict) and set(e) == {"location", "message"} for e in errors
+    ):
+        return f"{status} errors is not a list of {{location, message}}: {errors!r}"[:500]
+    if status == 400 and not any(text in body["message"] for text in _UNPARSEABLE):
+        return f"400 for a request that parsed (should be 422): {body['message']!r}"[:500]
+    return None
+
+
 def _fuzz(operation: schemathesis.APIOperation, mode: GenerationMode, examples: int) -> str | None:
     @settings(
         max_examples=examples,
@@ -83,6 +117,8 @@ def _fuzz(operation: schemathesis.APIOperation, mode: GenerationMode, examples: 
     def check(case: schemathesis.Case) -> None:
         response = case.call(headers=AUTH)
         case.validate_response(response, checks=[not_a_server_error], headers=AUTH)
+        problem = error_shape_problem(response.status_code, response.content)
+        assert problem is None, f"{case.method} {case.formatted_path}: {problem}"
 
     try:
         check()

@@ -103,7 +103,7 @@ def test_execute_stored_pipeline_by_id(client: FlaskClient) -> None:
 
 def test_pipeline_file_outside_the_pipelines_directory_is_refused(client: FlaskClient) -> None:
     result = client.post("/api/v1/pipelines/execute", json={"pipeline_file": "../../etc/passwd.yaml"})
-    assert result.status_code == 400
+    assert result.status_code == 422
     assert "outside the pipelines directory" in result.json["message"]
 
 

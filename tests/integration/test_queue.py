@@ -12,10 +12,10 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
+from mimir.testing.recording import record_pipeline, runs_per_token
+from mimir.testing.stack import ApiProcess, WorkerPool
 from shared.config import Settings
 from tests.integration.conftest import pipeline_yaml
-from tests.recording import record_pipeline, runs_per_token
-from tests.stack import ApiProcess, WorkerPool
 
 pytestmark = pytest.mark.integration
 

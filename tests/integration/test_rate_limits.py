@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from mimir.testing.servers import free_port
+from mimir.testing.stack import api_process
 from shared.config import Settings
 from shared.db.engine import Database
 from shared.security.keys import create_api_key
-from tests.harness.servers import free_port
-from tests.stack import api_process
 
 pytestmark = [
     pytest.mark.integration,

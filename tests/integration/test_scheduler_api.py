@@ -90,10 +90,10 @@ def test_a_pipeline_with_schedules_cannot_be_deleted(client: FlaskClient) -> Non
 @pytest.mark.parametrize(
     ("fields", "status", "says"),
     [
-        ({"cron_expr": "61 * * * *"}, 400, "cron_expr: '61 * * * *' is invalid"),
-        ({"cron_expr": "* * *"}, 400, "has 3 fields"),
-        ({"timezone": "Mars/Olympus"}, 400, "timezone: unknown time zone 'Mars/Olympus'"),
-        ({"pipeline_name": "missing"}, 400, "pipeline_name: no such pipeline 'missing'"),
+        ({"cron_expr": "61 * * * *"}, 422, "cron_expr: '61 * * * *' is invalid"),
+        ({"cron_expr": "* * *"}, 422, "has 3 fields"),
+        ({"timezone": "Mars/Olympus"}, 422, "timezone: unknown time zone 'Mars/Olympus'"),
+        ({"pipeline_name": "missing"}, 422, "pipeline_name: no such pipeline 'missing'"),
         ({"catchup": "sometimes"}, 422, "catchup"),
         ({"overlap": 3}, 422, "overlap"),
         ({"catchup_window_seconds": -5}, 422, "catchup_window_seconds"),

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from mimir.testing.schedule_rows import fires_of, jobs_of
 from shared.db.base import utcnow
 from shared.db.engine import Database
 from shared.jobs import service as jobs
@@ -18,7 +19,6 @@ from shared.scheduling.firing import FirePolicy, fire_due_schedules
 from shared.scheduling.records import ScheduleRecord
 from shared.scheduling.upkeep import backup_sqlite, delete_old_jobs, list_backups
 from tests.integration.conftest import pipeline_yaml
-from tests.integration.schedule_rows import fires_of, jobs_of
 
 POLICY = FirePolicy(misfire_grace=timedelta(seconds=30), max_catchup=100)
 
@@ -185,10 +185,10 @@ def test_mimir_backup_command_writes_a_backup_or_explains_why_not(db: Database, 
     import subprocess
     import sys
 
-    from tests.stack import REPO_ROOT, settings_environment
+    from mimir.testing.stack import REPO_ROOT, settings_environment
 
     result = subprocess.run(
-        [sys.executable, "-m", "shared.cli", "backup"],
+        [sys.executable, "-m", "mimir.cli", "backup"],
         env=settings_environment(settings),
         cwd=REPO_ROOT,
         capture_output=True,

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from mimir.testing.stack import WorkerPool
+from mimir.testing.vector_owner import OwnerProcess
 from shared.config import Settings
 from shared.vectors.remote import OwnerClient
 from shared.vectors.service import VectorService
 from tests.shared.vectors.corpus import DOCUMENTS, LEXICAL_QUERIES
-from tests.shared.vectors.owner_process import OwnerProcess
-from tests.stack import WorkerPool
 
 pytestmark = pytest.mark.integration
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from mimir.testing.vector_owner import OwnerProcess
 from shared.config import Settings
 from tests.shared.vectors.corpus import DOCUMENTS, LEXICAL_QUERIES
-from tests.shared.vectors.owner_process import OwnerProcess
 
 pytestmark = pytest.mark.integration
 BASE = "/api/v1/vectors/collections"
@@ -97,18 +97,18 @@ BAD_INPUT: list[tuple[str, str, str, Any, int, str]] = [
         "POST",
         "/raw/search",
         {"vector": [0.5, 0.5]},
-        400,
+        422,
         "vector: has 2 dimensions; the collection has 3",
     ),
     ("unknown collection", "POST", "/nope/search", {"query": "x"}, 404, "no vector collection named 'nope'"),
-    ("empty query", "POST", "/docs/search", {"query": "  "}, 400, "query: expected non-empty text"),
-    ("no query", "POST", "/docs/search", {}, 400, "query: give exactly one of query (text) and vector"),
+    ("empty query", "POST", "/docs/search", {"query": "  "}, 422, "query: expected non-empty text"),
+    ("no query", "POST", "/docs/search", {}, 422, "query: give exactly one of query (text) and vector"),
     (
         "NaN in a stored vector",
         "POST",
         "/raw/points",
         {"points": [{"key": "a", "vector": [1, "NaN", 2]}]},
-        400,
+        422,
         "points[0].vector: expected a list of numbers",
     ),
     (
@@ -116,7 +116,7 @@ BAD_INPUT: list[tuple[str, str, str, Any, int, str]] = [
         "POST",
         "/docs/points",
         {"points": [{"text": "a", "vector": [1]}]},
-        400,
+        422,
         "points[0]: give exactly one of text and vector",
     ),
     (
@@ -141,7 +141,7 @@ BAD_INPUT: list[tuple[str, str, str, Any, int, str]] = [
         "POST",
         "",
         {"name": "no spaces"},
-        400,
+        422,
         "name: 'no spaces' is not a collection name",
     ),
     ("duplicate collection", "POST", "", {"name": "docs"}, 409, "vector collection 'docs' exists already"),
@@ -150,7 +150,7 @@ BAD_INPUT: list[tuple[str, str, str, Any, int, str]] = [
         "POST",
         "",
         {"name": "e", "embedder": {"kind": "http"}},
-        400,
+        422,
         "an http embedder needs base_url and model",
     ),
     (
@@ -158,7 +158,7 @@ BAD_INPUT: list[tuple[str, str, str, Any, int, str]] = [
         "DELETE",
         "/docs/points",
         {},
-        400,
+        422,
         "keys: give exactly one of keys, ids and filter",
     ),
     (
@@ -166,7 +166,7 @@ BAD_INPUT: list[tuple[str, str, str, Any, int, str]] = [
         "POST",
         "/docs/search",
         {"query": "x", "filter": {"n": {"near": 3}}},
-        400,
+        422,
         "filter.n: a range takes gt, gte, lt, lte",
     ),
 ]

@@ -7,15 +7,13 @@ from sqlalchemy import text
 
 from shared.db.base import Base
 from shared.db.engine import make_engine
-from shared.jobs import records as _jobs  # noqa: F401  (registers the tables)
-from shared.pipelines import records as _pipelines  # noqa: F401
-from shared.scheduling import records as _schedules  # noqa: F401
-from shared.security import records as _security  # noqa: F401
+from shared.slices import load_platform
 
 MIGRATION_LOCK_ID = 7_261_550_001
 
 
 def run_migrations_online() -> None:
+    load_platform().import_models()  # each installed slice names the modules of its tables
     url = context.config.get_main_option("sqlalchemy.url")
     assert url, "sqlalchemy.url must be set"
     engine = make_engine(url)

@@ -1,7 +1,5 @@
 """Built-in plugins. The registry imports each lazily, on first use, from this table."""
 
-from shared.vectors import PLUGINS as VECTOR_PLUGINS
-
 BUILTIN_PLUGINS: dict[str, str] = {
     "Input.csv": "shared.plugins.builtin.file_inputs:CsvInput",
     "Input.json": "shared.plugins.builtin.file_inputs:JsonInput",
@@ -19,6 +17,4 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "Utility.noop": "shared.plugins.builtin.utility:Noop",
     "Utility.sleep": "shared.plugins.builtin.utility:Sleep",
     "Utility.fib": "shared.plugins.builtin.utility:Fibonacci",
-    # The vector slice's steps (shared/vectors/__init__.py; its slice installs them once slices add plugins).
-    **VECTOR_PLUGINS,
 }

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -24,7 +24,10 @@ _TARGET = {
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> int:
     """Write through a temporary file in the same folder, then rename it over ``path``; the size."""
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temp_name = str(path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp")
+    # Not mkstemp: its files are 0600 whatever the umask; the reports are meant for the people and tools
+    # that read the output directory, so the file gets the mode the process's umask gives (0644 usually).
+    fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
@@ -76,13 +79,14 @@ class CsvOutput(Plugin):
 
     type = "Output"
     name = "csv"
-    description = "Writes a table as CSV."
+    description = "Writes a table as CSV; text cells starting with =, +, -, @ get a leading apostrophe."
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {
             **_TARGET,
             "delimiter": {"type": "string", "minLength": 1, "maxLength": 1},
             "header": {"type": "boolean"},
+            "escape_formulas": {"type": "boolean"},
         },
         "required": ["input", "file_path"],
         "additionalProperties": False,
@@ -99,11 +103,29 @@ class CsvOutput(Plugin):
         )
         if step.config.get("header", True):
             writer.writeheader()
-        writer.writerows(table["rows"])
+        rows = table["rows"]
+        if step.config.get("escape_formulas", True):
+            rows = [{k: _formula_escaped(v) for k, v in row.items()} for row in rows]
+        writer.writerows(rows)
         path = resolve_write_path(str(step.config["file_path"]), context.env)
         return _written(
             path, write_atomically(path, lambda h: h.write(buffer.getvalue().encode("utf-8"))), table
         )
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_escaped(value: Any) -> Any:
+    # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection); a leading
+    # apostrophe makes it text. Numbers, and text that reads as a number ("-5"), are left as they are.
+    if not isinstance(value, str) or not value.startswith(_FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
 
 
 class ExcelOutput(Plugin):

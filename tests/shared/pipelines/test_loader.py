@@ -48,3 +48,26 @@ def test_empty_document_is_refused() -> None:
 def test_a_list_at_the_top_is_refused_with_the_accepted_shapes() -> None:
     with pytest.raises(InvalidInput, match="'pipelines: \\[...\\]'"):
         pipeline_mappings(parse_yaml("- a\n- b\n"))
+
+
+def test_unquoted_dates_and_timestamps_become_iso_text() -> None:
+    document = parse_yaml("day: 2024-01-02\nat: 2024-01-02T03:04:05Z\nlocal: 2001-12-14 21:59:43.10 -5\n")
+    assert document == {
+        "day": "2024-01-02",
+        "at": "2024-01-02T03:04:05+00:00",
+        "local": "2001-12-14T21:59:43.100000-05:00",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: a\nblob: !!binary aGVsbG8=\n", r"line 2, column 7: !!binary values are not supported"),
+        ("name: a\ntags: !!set {x, y}\n", r"line 2, column 7: !!set values are not supported"),
+        ("name: a\nbig: " + "9" * 5000 + "\n", r"line 2, column 6: an integer with 5000 digits is too large"),
+    ],
+)
+def test_values_no_json_column_holds_are_refused_naming_their_line(text: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message) as caught:
+        parse_yaml(text)
+    assert caught.value.errors[0]["location"].startswith("pipeline YAML line 2")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,6 +32,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.path == "/slow":
             threading.Event().wait(2)
             self._send(200, b"late", "text/plain")
+        elif self.path in ("/trickle-body", "/trickle-headers"):
+            self._trickle(self.path == "/trickle-headers")
         elif self.path == "/redirect":
             self.send_response(302)
             self.send_header("Location", "/text")
@@ -53,6 +56,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(
             200, json.dumps({"echo": body, "auth": self.headers.get("X-Token")}).encode(), "application/json"
         )
+
+    def _trickle(self, headers_too: bool) -> None:
+        # One byte a second for a minute: each read gets a byte well within any per-read timeout.
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 60\r\n\r\n"
+        if not headers_too:
+            self.wfile.write(head)
+            head = b""
+        for byte in head + b"x" * 60:
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            time.sleep(1)
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status)
@@ -116,6 +130,16 @@ def test_size_cap_timeout_and_http_errors(server: str) -> None:
         fetch({"url": f"{server}/slow", "timeout_seconds": 0.3})
     with pytest.raises(PluginError, match="HTTP 404"):
         fetch({"url": f"{server}/missing"})
+
+
+@pytest.mark.parametrize("path", ["/trickle-body", "/trickle-headers"])
+def test_timeout_seconds_bounds_the_whole_request_against_a_server_sending_a_byte_a_second(
+    server: str, path: str
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(PluginError, match="no answer within 2s"):
+        fetch({"url": f"{server}{path}", "timeout_seconds": 2})
+    assert time.monotonic() - started < 3
 
 
 def test_an_allowlisted_private_server_passes_and_others_stay_refused(server: str) -> None:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -98,3 +100,62 @@ def test_outputs_refuse_every_climbing_or_foreign_path(tmp_path: Path, attempt: 
     out = tmp_path / "out"
     with pytest.raises(PluginError, match="outside the allowed directories"):
         write("Output.json", out, attempt)
+
+
+FORMULAS = {
+    "columns": ["name", "amount"],
+    "rows": [
+        {"name": '=HYPERLINK("http://x")', "amount": -5},
+        {"name": "+1+2", "amount": "-3"},
+        {"name": "@SUM(A1)", "amount": "-cmd"},
+        {"name": "plain", "amount": 1},
+    ],
+}
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    with path.open(newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_csv_output_escapes_cells_a_spreadsheet_would_run_as_formulas(tmp_path: Path) -> None:
+    run_step("Output.csv", {"input": "t", "file_path": "f.csv"}, output_dir=tmp_path, values={"t": FORMULAS})
+    assert _csv_rows(tmp_path / "f.csv")[1:] == [
+        ['\'=HYPERLINK("http://x")', "-5"],
+        ["'+1+2", "-3"],
+        ["'@SUM(A1)", "'-cmd"],
+        ["plain", "1"],
+    ]
+
+
+def test_csv_output_writes_formulas_as_they_are_when_escaping_is_turned_off(tmp_path: Path) -> None:
+    config = {"input": "t", "file_path": "f.csv", "escape_formulas": False}
+    run_step("Output.csv", config, output_dir=tmp_path, values={"t": FORMULAS})
+    assert _csv_rows(tmp_path / "f.csv")[1][0] == '=HYPERLINK("http://x")'
+
+
+def test_output_files_get_the_mode_the_process_umask_gives(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        write("Output.json", tmp_path, "report.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "report.json").stat().st_mode) == 0o644
+
+
+def test_a_symlinked_folder_in_the_output_directory_cannot_lead_writes_into_the_data_directory(
+    tmp_path: Path,
+) -> None:
+    out, files = tmp_path / "out", tmp_path / "files"
+    out.mkdir()
+    files.mkdir()
+    (out / "sub").symlink_to(files, target_is_directory=True)
+    with pytest.raises(PluginError, match="outside the allowed directories"):
+        run_step(
+            "Output.json",
+            {"input": "t", "file_path": "sub/planted.json"},
+            data_dir=files,
+            output_dir=out,
+            values={"t": TABLE},
+        )
+    assert list(files.iterdir()) == []

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import redis
 
+from mimir.testing.stack import make_settings
+from mimir.testing.vector_owner import OwnerProcess
 from shared.config import Settings
 from shared.vectors.config import VectorConfig
 from shared.vectors.remote import OwnerClient
 from shared.vectors.service import VectorService
 from shared.vectors.store import QdrantStore
-from tests.shared.vectors.owner_process import OwnerProcess
-from tests.stack import make_settings
 
 
 @pytest.fixture()

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from mimir.testing.stack import REPO_ROOT
 from shared.errors import PluginError
 from shared.plugins.base import RunEnvironment
 from shared.vectors.embedders import build_embedder, embed_all, embed_batches
@@ -20,7 +21,6 @@ from shared.vectors.model import EmbedderSpec
 from shared.vectors.service import VectorService
 from tests.shared.vectors.chat_server import Reply, chat_server
 from tests.shared.vectors.corpus import DOCUMENTS, PARAPHRASE_QUERIES
-from tests.stack import REPO_ROOT
 
 
 def test_hashing_vectors_are_unit_length_and_the_same_in_another_process() -> None:
