@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import weakref
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse_many
@@ -13,6 +14,7 @@ from limits.strategies import FixedWindowRateLimiter
 from redis.exceptions import RedisError
 
 from backend.access import RouteGroup
+from backend.redis_clients import pooled_pool
 from shared.config import Settings
 
 log = logging.getLogger(__name__)
@@ -30,10 +32,12 @@ class RateLimiter:
     """Fixed-window counters per (route group, caller), configured per group in settings."""
 
     def __init__(self, redis_url: str, limits_by_group: dict[RouteGroup, list[RateLimitItem]]) -> None:
-        self._storage = RedisStorage(
-            redis_url, key_prefix="mimir:ratelimit", socket_connect_timeout=1, socket_timeout=1
-        )
+        pool = pooled_pool(redis_url, socket_connect_timeout=1, socket_timeout=1)
+        self._storage = RedisStorage(redis_url, connection_pool=pool, key_prefix="mimir:ratelimit")
         self._strategy = FixedWindowRateLimiter(self._storage)
+        # Nothing else closes these connections: when the app (and this limiter) is dropped, close them
+        # before the garbage collector finalizes their sockets (which warns about each one left open).
+        weakref.finalize(self, self._storage.storage.connection_pool.disconnect)
         self._limits = limits_by_group
 
     @classmethod

@@ -8,7 +8,7 @@ process may build its services before it forks only if it builds them again afte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, TypeVar
 
@@ -27,6 +27,8 @@ from shared.slices import Platform, load_platform
 # job's last write; callers treat a RedisError as "try again later".
 REDIS_CONNECT_TIMEOUT_SECONDS = 2.0
 REDIS_SOCKET_TIMEOUT_SECONDS = 5.0
+REDIS_POOL_SIZE = 128
+REDIS_POOL_WAIT_SECONDS = 10.0
 
 S = TypeVar("S")
 
@@ -75,16 +77,22 @@ def build_services(
     if db_max_overflow is not None:
         pool["max_overflow"] = db_max_overflow
     db = Database.connect(settings.resolved_database_url, **pool)
-    client = redis.Redis.from_url(
-        settings.resolved_redis_url,
-        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
-        socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+    # A blocking pool: past its size a caller waits briefly for a connection instead of failing ("Too many
+    # connections"), which under a burst of API requests let calls past the rate limiter unchecked.
+    client = redis.Redis(
+        connection_pool=redis.BlockingConnectionPool.from_url(
+            settings.resolved_redis_url,
+            max_connections=REDIS_POOL_SIZE,
+            timeout=REDIS_POOL_WAIT_SECONDS,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+        )
     )
     plugins = PluginRegistry.default(settings.plugin_directories, platform=platform)
     jobs = JobRuntime(
         db=db,
         registry=plugins,
-        env=run_environment(settings),
+        env=replace(run_environment(settings), database=db),  # for steps on stored things (twins)
         lease_seconds=settings.lease_seconds,
         on_finished=partial(publish_job_finished, client),
         kinds=platform.job_kinds,

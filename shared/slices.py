@@ -27,6 +27,7 @@ SLICES: tuple[str, ...] = (
     "shared.pipelines",
     "shared.jobs",
     "shared.scheduling",
+    "shared.twins",
     "shared.vectors",
 )
 

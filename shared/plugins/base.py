@@ -52,6 +52,9 @@ class RunEnvironment:
     max_rendered_value_bytes: int = 1024 * 1024
     max_step_output_bytes: int = 16 * 1024 * 1024
     max_context_bytes: int = 64 * 1024 * 1024
+    # The process's database (shared.db.engine.Database) for steps that read or write stored things, such
+    # as Output.twin_state; None where a pipeline runs without services (``mimir run``).
+    database: Any = None
     # Where the vector steps find the vector store (a shared.vectors.config.VectorConfig); None: nowhere.
     vectors: Any = None
 

@@ -25,6 +25,8 @@ def test_the_listed_slices_serve_every_resource() -> None:
         "monitoring",
         "metrics",
         "scheduler",
+        "twins",
+        "twin_jobs",
         "vectors",
     }
 

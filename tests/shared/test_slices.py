@@ -38,6 +38,7 @@ def test_the_tables_of_every_slice_are_named_for_migrations() -> None:
         "shared.pipelines.records",
         "shared.jobs.records",
         "shared.scheduling.records",
+        "shared.twins.records",
     }
 
 
@@ -111,8 +112,8 @@ def test_the_built_in_platform_installs_the_schedulable_pipeline_kind() -> None:
 
 def test_an_extra_slice_adds_its_kind_and_queue_after_the_built_in_ones() -> None:
     kinds = load_platform([ECHO]).job_kinds
-    assert kinds.names == ["echo", "pipeline"]
-    assert kinds.queues == ["mimir.pipelines", "mimir.test.echo"]
+    assert kinds.names == ["digital_twin", "echo", "pipeline"]
+    assert kinds.queues == ["mimir.pipelines", "mimir.twins", "mimir.test.echo"]
 
 
 def test_a_slice_named_twice_is_installed_once() -> None:
@@ -139,5 +140,6 @@ def test_two_slices_adding_one_kind_name_are_refused() -> None:
 
 
 def test_an_unknown_kind_names_the_installed_ones() -> None:
-    with pytest.raises(UnknownJobKind, match=r"unknown job kind 'twin' \(installed: pipeline\)"):
+    installed = r"\(installed: digital_twin, pipeline\)"
+    with pytest.raises(UnknownJobKind, match=r"unknown job kind 'twin' " + installed):
         load_platform().job_kinds.get("twin")

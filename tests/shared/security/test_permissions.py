@@ -13,6 +13,7 @@ READS = {
     "scheduler:read",
     "plugins:read",
     "monitoring:read",
+    "twins:read",
 }
 OPERATIONS = {
     "pipelines:write",
@@ -21,6 +22,7 @@ OPERATIONS = {
     "jobs:cancel",
     "scheduler:write",
     "scheduler:execute",
+    "twins:write",
 }
 ADMINISTRATION = {"config:read", "keys:admin"}
 
