@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
-from backend import api_docs, http_metrics, long_requests, request_body, request_ids
+from backend import api_docs, event_streams, http_metrics, long_requests, request_body, request_ids, web_ui
 from backend.access import SECURITY_SCHEMES
 from backend.auth import Gatekeeper, KeyCache
 from backend.body_limit import init_body_limit
@@ -44,7 +44,9 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         api.spec.components.security_scheme(name, scheme)
     register_error_handlers(app)
     api_docs.init_app(app)
+    event_streams.init_app(app, settings.resolved_redis_url, settings.max_event_streams)
     register_slice_apis(api, services.platform)
+    web_ui.init_app(app)  # after the API, whose routes win over the UI's catch-all
     request_ids.init_app(app)  # before the gatekeeper, so refusals carry an id too
     Gatekeeper(
         settings, KeyCache(services.db), RateLimiter.from_settings(settings), services.platform.permissions

@@ -17,7 +17,7 @@ import threading
 from flask import Flask, g, request
 
 LANE_WIDTH = 64
-LONG_LIVED_ENDPOINTS = frozenset({"queue.WaitForJob"})
+LONG_LIVED_ENDPOINTS = frozenset({"queue.WaitForJob", "events.Events"})
 
 
 def init_app(app: Flask) -> None:

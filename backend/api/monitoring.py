@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
 from backend.access import public, requires
 from backend.api.request_schema import RequestSchema
@@ -18,6 +18,7 @@ from backend.services import services
 from shared.durations import parse_duration
 from shared.errors import NotFound
 from shared.jobs.statistics import job_statistics
+from shared.jobs.timeline import finished_per_minute
 from shared.security.permissions import MONITORING_READ
 
 scrape_blp = Blueprint("metrics", __name__, url_prefix="/metrics", description="Prometheus metrics")
@@ -76,3 +77,24 @@ class JobStatistics(MethodView):
         """Jobs by status; per pipeline, outcomes, success rate and duration percentiles of recent jobs."""
         window = parse_duration(query["window"], name="window")
         return job_statistics(services().db, window_seconds=window, limit=query["limit"])
+
+
+class TimelineQuerySchema(RequestSchema):
+    minutes = fields.Integer(load_default=60, validate=validate.Range(min=1, max=24 * 60))
+
+
+class MinuteSchema(Schema):
+    minute = fields.String(metadata={"description": "the minute's start, ISO 8601 UTC"})
+    succeeded = fields.Integer()
+    failed = fields.Integer()
+    cancelled = fields.Integer()
+
+
+@blp.route("/jobs/timeline")
+class JobTimeline(MethodView):
+    @requires(MONITORING_READ)
+    @blp.arguments(TimelineQuerySchema, location="query")
+    @blp.response(200, MinuteSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """Jobs finished in each of the last ``minutes`` minutes (default 60), by outcome, oldest first."""
+        return finished_per_minute(services().db, minutes=query["minutes"])

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.access import RouteGroup, requires
-from backend.api import plugins
+from backend.api import pipeline_drafts, plugins
 from backend.api.paging import PageQuerySchema, page_body, page_bounds
 from backend.api.run_targets import requested_target
 from backend.api.schemas import (
@@ -181,4 +181,6 @@ def execute_result(job: JobRecord) -> dict[str, Any]:
     }
 
 
-blueprints = (blp, plugins.blp)  # the pipelines slice serves its step plugins too
+# The pipelines slice serves its step plugins too, and the check of unsaved YAML (before ``blp``, whose
+# /<pipeline_id> would otherwise be tried for /validate).
+blueprints = (pipeline_drafts.blp, blp, plugins.blp)

@@ -15,6 +15,7 @@ from backend.api.run_targets import requested_target
 from backend.api.schemas import (
     EnqueuedSchema,
     JobCreateSchema,
+    JobDetailSchema,
     JobListQuerySchema,
     JobPageSchema,
     JobSchema,
@@ -68,13 +69,19 @@ class Jobs(MethodView):
     @blp.arguments(JobListQuerySchema, location="query")
     @blp.response(200, JobPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """List jobs, newest first, filtered by status, kind and pipeline."""
+        """List jobs, newest first, filtered by status, kind, pipeline and what triggered them."""
         svc = services()
         limit, offset = page_bounds(query)
         status = JobStatus(query["status"]) if "status" in query else None
         kind = svc.runtime.kinds.get(query["kind"]).name if "kind" in query else None  # 422 names the kinds
         items, total = jobs.list_jobs(
-            svc.db, status=status, kind=kind, pipeline_id=query.get("pipeline_id"), limit=limit, offset=offset
+            svc.db,
+            status=status,
+            kind=kind,
+            pipeline_id=query.get("pipeline_id"),
+            triggered_by=query.get("triggered_by"),
+            limit=limit,
+            offset=offset,
         )
         return page_body(items, total, query, limit)
 
@@ -95,9 +102,9 @@ class Jobs(MethodView):
 @blp.route("/jobs/<job_id>")
 class JobById(MethodView):
     @requires(JOBS_READ)
-    @blp.response(200, JobSchema)
+    @blp.response(200, JobDetailSchema)
     def get(self, job_id: str) -> Any:
-        """Get a job."""
+        """Get a job, with its spec (a pipeline job's: the definition it runs)."""
         return jobs.get_job(services().db, job_id)
 
 

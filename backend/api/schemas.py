@@ -54,6 +54,7 @@ class JobListQuerySchema(PageQuerySchema):
     status = fields.String(validate=validate.OneOf([s.value for s in JobStatus]))
     kind = fields.String(validate=validate.Length(min=1, max=32))
     pipeline_id = fields.String(validate=validate.Length(min=1, max=36))
+    triggered_by = fields.String(validate=validate.OneOf(["api", "scheduler", "manual"]))
 
 
 class WaitQuerySchema(RequestSchema):
@@ -139,6 +140,13 @@ class JobSchema(Schema):
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime()
+
+
+class JobDetailSchema(JobSchema):
+    """A job with its kind-specific spec (a pipeline job's: the definition it runs, a snapshot), which says
+    where each step's output went."""
+
+    spec = fields.Dict()
 
 
 class JobSummarySchema(JobSchema):

@@ -10,10 +10,10 @@ from marshmallow import Schema, fields, validate
 
 from backend.access import RouteGroup, requires
 from backend.api.schemas import RequestSchema
-from backend.auth import gatekeeper
+from backend.auth import current_principal, gatekeeper
 from backend.services import services
 from shared.security.keys import create_api_key, list_api_keys, revoke_api_key
-from shared.security.permissions import KEYS_ADMIN, Role
+from shared.security.permissions import KEYS_ADMIN, MONITORING_READ, Role
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="API keys")
 
@@ -40,6 +40,32 @@ class IssuedApiKeySchema(ApiKeySchema):
     """A key just created, with the key: shown in this response only."""
 
     key = fields.String()
+
+
+class WhoAmISchema(Schema):
+    """The calling key: its name, role, and the permissions the role grants (what a UI may offer)."""
+
+    key_id = fields.String()
+    name = fields.String()
+    role = fields.String()
+    permissions = fields.List(fields.String())
+
+
+@blp.route("/whoami")
+class WhoAmI(MethodView):
+    # Every role holds the read permissions, so any valid key may ask who it is.
+    @requires(MONITORING_READ)
+    @blp.response(200, WhoAmISchema)
+    def get(self) -> dict[str, Any]:
+        """The calling key and what its role may do (every permission the installed slices declare)."""
+        principal = current_principal()
+        granted = services().platform.permissions.of_role(Role(principal.role))
+        return {
+            "key_id": principal.key_id,
+            "name": principal.name,
+            "role": principal.role,
+            "permissions": sorted(p.name for p in granted),
+        }
 
 
 @blp.route("/apikeys")

@@ -3,6 +3,7 @@ requests and slow clients cost a greenlet each, not one of a few hundred threads
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 from gunicorn import glogging
@@ -36,6 +37,7 @@ class _GunicornApp(BaseApplication):
         }
         if s.metrics_enabled:
             options["child_exit"] = _forget_exited_worker
+        options["post_worker_init"] = _end_event_streams_on_stop
         for key, value in options.items():
             self.cfg.set(key, value)
 
@@ -66,6 +68,21 @@ def _forget_exited_worker(server: Any, worker: Any) -> None:
     from shared.observability.metrics import mark_process_dead
 
     mark_process_dead(worker.pid, server.app.settings.resolved_metrics_dir)
+
+
+def _end_event_streams_on_stop(worker: Any) -> None:
+    """gunicorn's ``post_worker_init`` hook: at SIGTERM, end the open event streams first, or a graceful stop
+    would wait out the whole graceful timeout for browsers that keep them open."""
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum: int, frame: Any) -> None:
+        streams = worker.wsgi.extensions.get("mimir_event_streams")
+        if streams is not None:
+            streams.close()
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, on_term)
 
 
 def serve_api(settings: Settings) -> None:

@@ -19,6 +19,7 @@ from mimir.cli.lock import data_dir_lock
 from mimir.cli.redis_server import free_port, start_redis
 from shared.config import SUPERVISOR_VARIABLES, Settings, overridden_environment_variables
 from shared.db.migrate import upgrade_to_head
+from shared.vectors.config import VectorConfig
 
 STOP_GRACE_SECONDS = 20
 
@@ -64,6 +65,8 @@ def _run_locked(settings: Settings, *, workers: int, config_file: Path | None) -
     children = [_Child("api", [*base, "api"]), _Child("beat", [*base, "beat"])] + [
         _Child(f"worker{i}", [*base, "worker", "--name", f"worker{i}@{host}"]) for i in range(1, workers + 1)
     ]
+    if VectorConfig.from_settings(settings).is_embedded:  # the one process holding the local vector store
+        children.insert(0, _Child("vectors", [sys.executable, "-m", "shared.vectors.owner"]))
     stopping = []
 
     def request_stop(signum: int, _frame: object) -> None:
@@ -227,6 +230,13 @@ def _ensure_admin_access(settings: Settings) -> str | None:
         db.dispose()
 
 
+def is_ui_built() -> bool:
+    """Whether the API will serve the web UI (``frontend/dist`` exists)."""
+    from backend.web_ui import DEFAULT_DIST  # the CLI is the composition root: it may know the API
+
+    return (DEFAULT_DIST / "index.html").is_file()
+
+
 def _print_banner(
     settings: Settings,
     api_url: str,
@@ -237,6 +247,7 @@ def _print_banner(
     workers = [c for c in children if c.name.startswith("worker")]
     lines = [
         "Mimir AIP is running.",
+        f"  Web UI:     {api_url}/" if is_ui_built() else "  Web UI:     not built (needs Node 20+)",
         f"  API:        {api_url}/api/v1",
         f"  API docs:   {api_url}/api/docs   (OpenAPI: {api_url}/api/openapi.json)",
         f"  Health:     {api_url}/health",

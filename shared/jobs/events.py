@@ -1,6 +1,8 @@
 """Job-finished notifications over Redis pub/sub, and waiting for a job without polling in a loop.
 
-Workers publish ``{job_id, status}`` on one channel when a job reaches a terminal status. Each API process
+Workers publish ``{job_id, status}`` on one channel when a job reaches a terminal status, and on another
+while it runs (each time its progress is written, so a reader of the row sees what the message announced;
+the API's event streams listen to both, waiters only to the first). Each API process
 keeps one subscriber thread for that channel and wakes the requests waiting on that job; the database stays
 the truth (a waiter re-reads the row when woken). In case a message was lost, one recheck thread asks the
 database every few seconds which of the awaited jobs are finished, in one query for all of them: a
@@ -29,6 +31,7 @@ from shared.observability import metrics
 log = logging.getLogger(__name__)
 
 FINISHED_CHANNEL = "mimir:jobs:finished"
+PROGRESS_CHANNEL = "mimir:jobs:progress"
 SAFETY_RECHECK_SECONDS = 5.0
 UNSUBSCRIBED_RECHECK_SECONDS = 0.5
 # How often a waiter asks whether its caller is still there: a client that goes away frees its request
@@ -38,11 +41,14 @@ RECHECK_BATCH = 500  # job ids per recheck query (keeps the IN list well inside 
 
 
 def publish_job_finished(client: redis.Redis, job_id: str, status: JobStatus) -> None:
-    """Tell waiters the job is terminal; losing this message only delays them until their next recheck."""
+    """Tell listeners the job's status: a terminal one on ``FINISHED_CHANNEL`` (waiters and streams), a
+    running one on ``PROGRESS_CHANNEL`` (streams only, so progress does not wake waiters). Losing a message
+    only delays a waiter until its next recheck, and a stream's client until its next refetch."""
+    channel = FINISHED_CHANNEL if status.is_terminal else PROGRESS_CHANNEL
     try:
-        client.publish(FINISHED_CHANNEL, json.dumps({"job_id": job_id, "status": status.value}))
+        client.publish(channel, json.dumps({"job_id": job_id, "status": status.value}))
     except redis.RedisError:
-        log.warning("could not publish the end of job %s", job_id, exc_info=True)
+        log.warning("could not publish the %s status of job %s", status.value, job_id, exc_info=True)
 
 
 def _finished_among(db: Database, job_ids: list[str]) -> list[str]:

@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from shared.db.engine import Database
 from shared.errors import JobCancelled
 from shared.jobs import service
 from shared.jobs.service import Lease
+from shared.jobs.status import JobStatus
 from shared.loops import LoopService
 from shared.stopping import StopSignal
 
@@ -69,6 +71,8 @@ class LeaseRenewer:
 
     db: Database
     lease_seconds: float
+    # Told (job id, running) after each progress write: the API's event streams show it live.
+    announce: Callable[[str, JobStatus], None] | None = None
     _watches: dict[str, LeaseWatch] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loop: LoopService | None = None
@@ -147,6 +151,9 @@ class LeaseRenewer:
             )
         except Exception:  # progress is advisory; the result is written by the job itself
             log.warning("could not record progress of job %s", watch.lease.job_id, exc_info=True)
+            return
+        if self.announce is not None:
+            self.announce(watch.lease.job_id, JobStatus.RUNNING)
 
     def _renew(self, watch: LeaseWatch) -> None:
         try:

@@ -22,6 +22,7 @@ from shared.observability import metrics
 from shared.plugins.base import RunEnvironment
 from shared.plugins.registry import PluginRegistry
 from shared.stopping import StopSignal, TimeLimitExceeded
+from shared.vectors.config import VectorConfig
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class JobRuntime:
     renewer: LeaseRenewer = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "renewer", LeaseRenewer(self.db, self.lease_seconds))
+        object.__setattr__(self, "renewer", LeaseRenewer(self.db, self.lease_seconds, self.on_finished))
 
 
 def run_environment(settings: Settings) -> RunEnvironment:
@@ -65,6 +66,7 @@ def run_environment(settings: Settings) -> RunEnvironment:
         max_step_output_bytes=settings.max_step_output_bytes,
         max_context_bytes=settings.max_context_bytes,
         step_timeout_seconds=settings.step_timeout_seconds,
+        vectors=VectorConfig.from_settings(settings),
     )
 
 

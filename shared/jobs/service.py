@@ -271,11 +271,14 @@ def list_jobs(
     kind: str | None = None,
     pipeline_id: str | None = None,
     schedule_id: str | None = None,
+    triggered_by: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[JobRecord], int]:
     """A page of jobs, newest first, and the total that match the filters."""
     filters = []
+    if triggered_by is not None:
+        filters.append(JobRecord.triggered_by == triggered_by)
     if kind is not None:
         filters.append(JobRecord.kind == kind)
     if schedule_id is not None:

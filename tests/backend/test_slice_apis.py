@@ -19,14 +19,17 @@ def test_the_listed_slices_serve_every_resource() -> None:
         "visualize",
         "auth",
         "pipelines",
+        "pipeline_drafts",
         "plugins",
         "queue",
+        "events",
         "job_logs",
         "monitoring",
         "metrics",
         "scheduler",
         "twins",
         "twin_jobs",
+        "vectors",
     }
 
 

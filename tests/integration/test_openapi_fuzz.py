@@ -3,14 +3,17 @@ refusal has the one error shape and follows the one rule (400 only for what cann
 
 Every operation is fuzzed with the admin key (so requests get past authentication into the schemas and
 services), on SQLite, with schema-conforming and schema-violating data, a bounded number of examples each,
-derandomized so a run is repeatable. Nothing is excluded: the DELETE of API keys can only hit random ids
-(never the admin key's), and triggering schedules only publishes to the real Redis with no worker.
+derandomized so a run is repeatable. Only the event stream is left out (it never ends, so a test client
+reading its body would wait forever; tests/integration/test_event_stream.py covers it): the DELETE of API keys
+can only hit random ids (never the admin key's), and triggering schedules only publishes to the real Redis
+with no worker.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -21,6 +24,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
 from mimir.testing.stack import ADMIN_KEY
+from mimir.testing.vector_owner import OwnerProcess
 from shared.config import Settings
 from shared.db.engine import Database
 
@@ -28,10 +32,19 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 EXAMPLES_PER_OPERATION = {GenerationMode.POSITIVE: 12, GenerationMode.NEGATIVE: 8}
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
+ENDLESS = {"GET /api/v1/events"}
 
 
 @pytest.fixture()
-def app(settings: Settings, db: Database) -> Iterator[Flask]:
+def vector_owner(settings: Settings, flushed_redis: str, tmp_path: Path) -> Iterator[None]:
+    """The embedded vector store's owner, so the vectors endpoints answer instead of 503."""
+    owner = OwnerProcess(settings, tmp_path / "owner.log").start()
+    yield
+    owner.stop()
+
+
+@pytest.fixture()
+def app(settings: Settings, db: Database, vector_owner: None) -> Iterator[Flask]:
     from backend.app import create_app
 
     # Rate limits would turn later examples into 429s and hide what they would have found.
@@ -52,7 +65,11 @@ def app(settings: Settings, db: Database) -> Iterator[Flask]:
 def test_no_generated_request_gets_a_server_error(app: Flask) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app, headers=AUTH)
     failures: list[str] = []
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if f"{operation.method.upper()} {operation.path}" not in ENDLESS
+    ]
     assert len(operations) > 20
     for operation in operations:
         for mode, examples in EXAMPLES_PER_OPERATION.items():

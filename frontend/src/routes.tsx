@@ -1,0 +1,79 @@
+import { lazy, Suspense } from "react";
+import { Navigate, Route, Routes, useLocation } from "react-router-dom";
+import { LiveProvider } from "./api/live";
+import { useSession } from "./auth/session";
+import { SignInPage } from "./auth/SignInPage";
+import { Layout } from "./components/Layout";
+
+// Pages load on first visit, so the heavy libraries (CodeMirror, React Flow, Recharts) come with the page
+// that uses them rather than with sign-in.
+const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage").then((m) => ({ default: m.ApiKeysPage })));
+const DashboardPage = lazy(() => import("./pages/DashboardPage").then((m) => ({ default: m.DashboardPage })));
+const JobDetailPage = lazy(() => import("./pages/JobDetailPage").then((m) => ({ default: m.JobDetailPage })));
+const JobsPage = lazy(() => import("./pages/JobsPage").then((m) => ({ default: m.JobsPage })));
+const PipelineDetailPage = lazy(() =>
+  import("./pages/PipelineDetailPage").then((m) => ({ default: m.PipelineDetailPage })),
+);
+const PipelineEditorPage = lazy(() =>
+  import("./pages/PipelineEditorPage").then((m) => ({ default: m.PipelineEditorPage })),
+);
+const PipelinesPage = lazy(() => import("./pages/PipelinesPage").then((m) => ({ default: m.PipelinesPage })));
+const PluginsPage = lazy(() => import("./pages/PluginsPage").then((m) => ({ default: m.PluginsPage })));
+const ScheduleEditorPage = lazy(() =>
+  import("./pages/ScheduleEditorPage").then((m) => ({ default: m.ScheduleEditorPage })),
+);
+const ScheduleDetailPage = lazy(() =>
+  import("./pages/ScheduleDetailPage").then((m) => ({ default: m.ScheduleDetailPage })),
+);
+const SchedulesPage = lazy(() => import("./pages/SchedulesPage").then((m) => ({ default: m.SchedulesPage })));
+
+export function AppRoutes() {
+  const { principal, isRestoring } = useSession();
+  const location = useLocation();
+  if (isRestoring)
+    return (
+      <p className="muted" style={{ padding: 24 }}>
+        Signing in…
+      </p>
+    );
+  if (!principal) {
+    return (
+      <Routes>
+        <Route path="/signin" element={<SignInPage />} />
+        <Route path="*" element={<Navigate to="/signin" replace state={{ from: location.pathname }} />} />
+      </Routes>
+    );
+  }
+  return (
+    <LiveProvider>
+      <Suspense
+        fallback={
+          <p className="muted" style={{ padding: 24 }}>
+            Loading…
+          </p>
+        }
+      >
+        <Routes>
+          <Route path="/signin" element={<Navigate to="/" replace />} />
+          <Route element={<Layout />}>
+            <Route index element={<DashboardPage />} />
+            <Route path="pipelines" element={<PipelinesPage />} />
+            <Route path="pipelines/new" element={<PipelineEditorPage />} />
+            <Route path="pipelines/:pipelineId" element={<PipelineDetailPage />} />
+            <Route path="pipelines/:pipelineId/edit" element={<PipelineEditorPage />} />
+            <Route path="jobs" element={<JobsPage />} />
+            <Route path="jobs/:jobId" element={<JobDetailPage />} />
+            <Route path="schedules" element={<SchedulesPage />} />
+            <Route path="schedules/new" element={<ScheduleEditorPage />} />
+            <Route path="schedules/:scheduleId" element={<ScheduleDetailPage />} />
+            <Route path="schedules/:scheduleId/edit" element={<ScheduleEditorPage />} />
+            <Route path="plugins" element={<PluginsPage />} />
+            <Route path="settings/keys" element={<ApiKeysPage />} />
+            {/* Later capabilities (digital twins, vectors) add their routes here and an entry in navigation.ts. */}
+            <Route path="*" element={<p>Page not found.</p>} />
+          </Route>
+        </Routes>
+      </Suspense>
+    </LiveProvider>
+  );
+}
