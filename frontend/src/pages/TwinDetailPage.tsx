@@ -10,7 +10,7 @@ import {
   type TwinEntity,
   type TwinRelationship,
 } from "../api/twins";
-import { Can } from "../auth/session";
+import { Can, useSession } from "../auth/session";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Tabs } from "../components/Tabs";
 import { formatTime } from "../lib/format";
@@ -32,6 +32,7 @@ export function TwinDetailPage() {
   const twin = useTwin(twinId);
   const [tab, setTab] = useState<Tab>("graph");
   const [watched, setWatched] = useState<Watched | null>(null);
+  const { can } = useSession();
   if (twin.error) return <ErrorMessage error={twin.error} title="Could not load the twin" />;
   if (!twin.data) return <p className="muted">Loading…</p>;
   const data = twin.data;
@@ -84,13 +85,15 @@ export function TwinDetailPage() {
         {tab === "whatif" && (
           <section className="card">
             <h2>What if…</h2>
-            <Can permission="twins:write">
+            {can("twins:write") ? (
               <WhatIfForm
                 twinId={twinId}
                 entities={entities}
                 onQueued={(jobId) => setWatched({ jobId, title: "What-if" })}
               />
-            </Can>
+            ) : (
+              <p className="muted">Trying changes needs the twins:write permission.</p>
+            )}
           </section>
         )}
       </Tabs>
@@ -120,7 +123,7 @@ function AnalysisSection({ twinId, revision }: { twinId: string; revision: numbe
               <tbody>
                 {data.critical_entities.map((e) => (
                   <tr key={e.uri}>
-                    <th scope="row">{e.label || e.uri}</th>
+                    <td>{e.label || e.uri}</td>
                     <td>{e.betweenness.toFixed(3)}</td>
                     <td>{e.dependents}</td>
                     <td>{e.reach}</td>
@@ -202,7 +205,7 @@ function ScenariosSection({
                   const definition = (s.definition ?? {}) as { duration?: number; events?: unknown[] };
                   return (
                     <tr key={s.id}>
-                      <th scope="row">{s.name}</th>
+                      <td>{s.name}</td>
                       <td>{definition.duration}</td>
                       <td>{definition.events?.length ?? 0}</td>
                       <td>{formatTime(s.created_at)}</td>

@@ -29,7 +29,7 @@ export function DifferenceTable({ difference }: { difference: RunDifference }) {
           <tbody>
             {figures.map(([name, c]) => (
               <tr key={name}>
-                <th scope="row">{name.replaceAll("_", " ")}</th>
+                <td>{name.replaceAll("_", " ")}</td>
                 <td>{c.before}</td>
                 <td>{c.after}</td>
                 <td className={c.change === 0 ? "muted" : ""}>{signed(c.change)}</td>
@@ -57,7 +57,7 @@ export function DifferenceTable({ difference }: { difference: RunDifference }) {
             <tbody>
               {difference.entities!.map((e) => (
                 <tr key={e.uri}>
-                  <th scope="row">{e.label || e.uri}</th>
+                  <td>{e.label || e.uri}</td>
                   <td>{signed(e.average_utilization.change)}</td>
                   <td>{signed(e.peak_utilization.change)}</td>
                   <td>{signed(e.bottleneck_steps.change)}</td>

@@ -47,9 +47,7 @@ export function EntityStateTable({ entities }: { entities: TwinEntity[] }) {
           <tbody>
             {slice.map((e) => (
               <tr key={e.uri} className={`twin-row-${entityCondition(e)}`}>
-                <th scope="row" title={e.uri}>
-                  {e.label || e.uri}
-                </th>
+                <td title={e.uri}>{e.label || e.uri}</td>
                 <td>{e.type}</td>
                 <td>
                   <StatusBadge status={e.state?.status ?? "unknown"} />
