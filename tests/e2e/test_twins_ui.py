@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from mimir.testing.stack import ADMIN_KEY
-from tests.e2e.conftest import screenshot, sign_in
+from mimir.testing.stack import ADMIN_KEY, ApiProcess
+from tests.e2e.conftest import api_call, screenshot, sign_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -76,3 +76,42 @@ def test_a_twin_from_json_runs_a_scenario_live_to_a_bottleneck_and_a_recommendat
     page.get_by_role("heading", name="Utilization timeline").wait_for()
     page.get_by_text("1 bottleneck interval shaded in red.").wait_for()
     screenshot(page, "twins-02-run-timeline")
+
+
+def test_a_what_if_with_more_capacity_resolves_the_bottleneck_and_two_runs_compare(
+    page: Any, stack: ApiProcess
+) -> None:
+    twin = api_call(stack, "POST", "/api/v1/twins", json=json.loads(_plant(f"plant-{uuid.uuid4().hex[:6]}")))
+    surge = {
+        "type": "demand_surge",
+        "target_uri": "ex:line",
+        "step": 2,
+        "duration": 3,
+        "impact": {"severity": 0.5},
+    }
+    api_call(
+        stack,
+        "POST",
+        f"/api/v1/twins/{twin['id']}/scenarios",
+        json={"name": "surge", "duration": 20, "events": [surge]},
+    )
+    sign_in(page, ADMIN_KEY)
+    page.goto(f"/twins/{twin['id']}")
+    page.get_by_role("tab", name="What-if").click()
+    page.get_by_label("Entity").select_option("ex:line")
+    page.get_by_label("New capacity").fill("150")
+    page.get_by_role("button", name="Run what-if").click()
+    watch = page.get_by_role("region", name="What-if")
+    watch.get_by_text("succeeded").wait_for()
+    watch.get_by_text("Resolved bottlenecks: ex:line").wait_for()
+    screenshot(page, "twins-03-what-if")
+
+    page.get_by_role("tab", name="Runs").click()
+    runs = page.get_by_role("table", name="Runs")
+    # Newest first: the what-if's baseline run is A, the run with more capacity is B.
+    runs.get_by_role("radio", name=re.compile("Compare from")).last.check()
+    runs.get_by_role("radio", name=re.compile("Compare to")).first.check()
+    page.get_by_role("button", name="Compare A → B").click()
+    page.get_by_role("heading", name="Compare runs").wait_for()
+    page.get_by_role("table", name="Difference of figures").wait_for()
+    screenshot(page, "twins-04-compare")

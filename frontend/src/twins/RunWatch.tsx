@@ -49,7 +49,12 @@ export function RunWatch({ twinId, jobId, title }: { twinId: string; jobId: stri
             Run stored: <Link to={`/twins/${twinId}/runs/${output.run_id}`}>open run {output.run_id.slice(0, 8)}</Link>
           </p>
           {output.metrics && <RunFindings metrics={output.metrics} />}
-          {output.difference && <DifferenceTable difference={output.difference} />}
+          {output.difference && (
+            <>
+              <h3>Difference from the unchanged twin</h3>
+              <DifferenceTable difference={output.difference} />
+            </>
+          )}
         </>
       )}
     </section>
