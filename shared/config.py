@@ -108,6 +108,10 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("monitoring", "metrics_enabled"): ("metrics_enabled", v.boolean),
     ("monitoring", "metrics_dir"): ("metrics_dir", v.optional_str),
     ("monitoring", "celery_events"): ("celery_events", v.boolean),
+    ("vectors", "url"): ("vectors_url", v.optional_http_url),
+    ("vectors", "api_key"): ("vectors_api_key", v.optional_str),
+    ("vectors", "max_batch"): ("vectors_max_batch", v.positive_int),
+    ("vectors", "timeout_seconds"): ("vectors_timeout_seconds", v.positive_seconds),
     ("logging", "level"): ("log_level", _log_level),
     ("logging", "format"): ("log_format", v.choice("auto", "json", "text")),
     ("logging", "file"): ("log_file", v.optional_path),
@@ -116,7 +120,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("platform", "extra_slices"): ("extra_slices", v.strings),
 }
 # Settings that hold secrets: redacted wherever settings are shown.
-SECRET_FIELDS = frozenset({"bootstrap_api_key", "database_url", "redis_url"})
+SECRET_FIELDS = frozenset({"bootstrap_api_key", "database_url", "redis_url", "vectors_api_key"})
 
 
 def setting_keys() -> list[tuple[str, str, str]]:
@@ -130,6 +134,8 @@ _ALIASES = {
     "WORKER_CONCURRENCY": ("queue", "worker_concurrency"),
     "MIMIR_API_KEY": ("security", "api_key"),
     "MIMIR_AUTH_ENABLED": ("security", "auth_enabled"),
+    "QDRANT_URL": ("vectors", "url"),
+    "QDRANT_API_KEY": ("vectors", "api_key"),
     **ORIGINAL_VARIABLES,
 }
 # Names of the variables `mimir up` set for its children: their values show as overrides, not environment.
@@ -211,6 +217,12 @@ class Settings:
     # Raw values of the sections slices own ({section: {key: value}}); the platform types them
     # (shared.settings_sections), since which sections exist depends on the installed slices.
     sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # A Qdrant server every process talks to; None: Qdrant's local mode under <data_dir>/vectors, owned by
+    # one process that the others reach through Redis (shared/vectors/owner.py).
+    vectors_url: str | None = None
+    vectors_api_key: str | None = None
+    vectors_max_batch: int = 1000
+    vectors_timeout_seconds: float = 30.0
     log_level: str = "info"
     log_format: str = "auto"
     # A rotating JSON-lines log file every process appends to, besides its stderr (None: stderr only).

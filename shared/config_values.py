@@ -105,6 +105,13 @@ def optional_str(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def optional_http_url(value: Any) -> str | None:
+    text = optional_str(value)
+    if text is not None and not text.startswith(("http://", "https://")):
+        raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
+    return text
+
+
 def path(value: Any) -> Path:
     return Path(str(value)).expanduser()
 

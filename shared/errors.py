@@ -18,6 +18,7 @@ class ErrorKind(StrEnum):
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"  # contradicts the current state, e.g. a duplicate name or a finished job
     TOO_LARGE = "too_large"  # over a configured cap
+    UNAVAILABLE = "unavailable"  # a backing service (e.g. the vector store) did not answer; try again later
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,12 @@ class PayloadTooLarge(MimirError):
     """An input is over a configured cap."""
 
     kind = ErrorKind.TOO_LARGE
+
+
+class ServiceUnavailable(MimirError):
+    """A backing service the request needs did not answer."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 class PluginError(MimirError):

@@ -28,6 +28,7 @@ SLICES: tuple[str, ...] = (
     "shared.jobs",
     "shared.scheduling",
     "shared.twins",
+    "shared.vectors",
 )
 
 # A plugin to import on first use: ``"module:Class"`` or a callable returning the class.

@@ -1,7 +1,7 @@
 """``/health``: each component's state and latency; 503 when a required one (database, broker) is down.
 
 Workers and the scheduler are reported, not required: the API accepts jobs without them (they wait, queued).
-The vector store is reported as not configured: no Mimir setting names a Qdrant server yet.
+The vector store (the Qdrant server, or the local store's owner process) is reported, not required.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from backend.probes import Probed, broker_check, database_check, probe
 from backend.services import services
 from shared.queue.workers import live_workers
 from shared.scheduling.leader import LEADER_KEY
+from shared.vectors.config import VectorConfig
+from shared.vectors.service import vector_store_health
 
 blp = Blueprint("health", __name__, url_prefix="/health", description="Service health")
 REQUIRED = ("database", "broker")
@@ -60,7 +62,9 @@ class Health(MethodView):
             "broker": _component(probe("broker", broker_check(svc.redis))),
             "workers": _component(probe("workers", workers)),
             "scheduler": _component(probe("scheduler", scheduler)),
-            "vector_store": {"status": "not_configured"},
+            "vector_store": _component(
+                probe("vector_store", lambda: vector_store_health(VectorConfig.from_settings(svc.settings)))
+            ),
         }
         if components["workers"]["status"] == "up" and components["workers"]["online"] == 0:
             components["workers"]["status"] = "degraded"

@@ -19,6 +19,7 @@ from mimir.cli.lock import data_dir_lock
 from mimir.cli.redis_server import free_port, start_redis
 from shared.config import SUPERVISOR_VARIABLES, Settings, overridden_environment_variables
 from shared.db.migrate import upgrade_to_head
+from shared.vectors.config import VectorConfig
 
 STOP_GRACE_SECONDS = 20
 
@@ -64,6 +65,8 @@ def _run_locked(settings: Settings, *, workers: int, config_file: Path | None) -
     children = [_Child("api", [*base, "api"]), _Child("beat", [*base, "beat"])] + [
         _Child(f"worker{i}", [*base, "worker", "--name", f"worker{i}@{host}"]) for i in range(1, workers + 1)
     ]
+    if VectorConfig.from_settings(settings).is_embedded:  # the one process holding the local vector store
+        children.insert(0, _Child("vectors", [sys.executable, "-m", "shared.vectors.owner"]))
     stopping = []
 
     def request_stop(signum: int, _frame: object) -> None:

@@ -21,6 +21,7 @@ from shared.jobs.status import JobStatus
 from shared.observability import metrics
 from shared.plugins.base import RunEnvironment
 from shared.plugins.registry import PluginRegistry
+from shared.vectors.config import VectorConfig
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ def run_environment(settings: Settings) -> RunEnvironment:
         max_rendered_value_bytes=settings.max_rendered_value_bytes,
         max_step_output_bytes=settings.max_step_output_bytes,
         max_context_bytes=settings.max_context_bytes,
+        vectors=VectorConfig.from_settings(settings),
     )
 
 

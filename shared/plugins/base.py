@@ -55,6 +55,8 @@ class RunEnvironment:
     # The process's database (shared.db.engine.Database) for steps that read or write stored things, such
     # as Output.twin_state; None where a pipeline runs without services (``mimir run``).
     database: Any = None
+    # Where the vector steps find the vector store (a shared.vectors.config.VectorConfig); None: nowhere.
+    vectors: Any = None
 
 
 @dataclass

@@ -29,6 +29,7 @@ def test_the_listed_slices_serve_every_resource() -> None:
         "scheduler",
         "twins",
         "twin_jobs",
+        "vectors",
     }
 
 

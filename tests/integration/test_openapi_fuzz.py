@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -23,6 +24,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
 from mimir.testing.stack import ADMIN_KEY
+from mimir.testing.vector_owner import OwnerProcess
 from shared.config import Settings
 from shared.db.engine import Database
 
@@ -34,7 +36,15 @@ ENDLESS = {"GET /api/v1/events"}
 
 
 @pytest.fixture()
-def app(settings: Settings, db: Database) -> Iterator[Flask]:
+def vector_owner(settings: Settings, flushed_redis: str, tmp_path: Path) -> Iterator[None]:
+    """The embedded vector store's owner, so the vectors endpoints answer instead of 503."""
+    owner = OwnerProcess(settings, tmp_path / "owner.log").start()
+    yield
+    owner.stop()
+
+
+@pytest.fixture()
+def app(settings: Settings, db: Database, vector_owner: None) -> Iterator[Flask]:
     from backend.app import create_app
 
     # Rate limits would turn later examples into 429s and hide what they would have found.

@@ -266,3 +266,14 @@ def test_sizes_take_the_originals_spelling(text: str, size: int) -> None:
 def test_a_bad_duration_is_named() -> None:
     with pytest.raises(ConfigError, match="MIMIR_PLUGINS_TIMEOUT: bad value for plugins.timeout"):
         load_settings(environ={"MIMIR_PLUGINS_TIMEOUT": "a minute"})
+
+
+def test_qdrant_url_points_every_process_at_a_vector_server() -> None:
+    settings = load_settings(environ={"QDRANT_URL": "http://qdrant:6333", "QDRANT_API_KEY": "k"})
+
+    assert (settings.vectors_url, settings.vectors_api_key) == ("http://qdrant:6333", "k")
+
+
+def test_a_vector_server_url_that_is_not_http_stops_the_start_naming_it() -> None:
+    with pytest.raises(ConfigError, match="QDRANT_URL: bad value for vectors.url: expected an http"):
+        load_settings(environ={"QDRANT_URL": "qdrant:6333"})

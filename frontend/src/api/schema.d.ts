@@ -3588,6 +3588,444 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/vectors/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every collection, with its dimension, embedder and point count. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Collection"][];
+                    };
+                };
+                /** @description No valid API key was sent */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The key's role lacks vectors:read */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit reached; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /** Create a collection; it remembers its embedder, and vectors of another are refused. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CollectionCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Collection"];
+                    };
+                };
+                /** @description No valid API key was sent */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The key's role lacks vectors:write */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Rate limit reached; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vectors/collections/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** One collection. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Collection"];
+                    };
+                };
+                /** @description No valid API key was sent */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The key's role lacks vectors:read */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit reached; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a collection and all its points. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No valid API key was sent */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The key's role lacks vectors:write */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit reached; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vectors/collections/{name}/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** A page of the collection's points, in id order. */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PointPage"];
+                    };
+                };
+                /** @description No valid API key was sent */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The key's role lacks vectors:read */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Rate limit reached; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /** Store documents (text or vectors); a key stored before is replaced. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Upsert"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Upserted"];
+                    };
+                };
+                /** @description No valid API key was sent */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The key's role lacks vectors:write */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Rate limit reached; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        /** Delete points by document keys, point ids or a payload filter. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PointDelete"];
+                };
+            };
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No valid API key was sent */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The key's role lacks vectors:write */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Rate limit reached; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vectors/collections/{name}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The nearest points to a text (embedded by the collection's embedder) or a vector. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Search"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResult"];
+                    };
+                };
+                /** @description No valid API key was sent */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The key's role lacks vectors:read */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Rate limit reached; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/visualize/pipeline/{pipeline_ref}": {
         parameters: {
             query?: never;
@@ -3917,6 +4355,23 @@ export interface components {
         Clone: {
             name?: string;
         };
+        Collection: {
+            dimension?: number;
+            distance?: string;
+            embedder?: components["schemas"]["Embedder"];
+            name?: string;
+            points?: number;
+        };
+        CollectionCreate: {
+            dimension?: number;
+            /**
+             * @default cosine
+             * @enum {string}
+             */
+            distance: "cosine" | "dot" | "euclid";
+            embedder?: components["schemas"]["Embedder"];
+            name: string;
+        };
         Compare: {
             difference?: {
                 [key: string]: unknown;
@@ -3967,6 +4422,9 @@ export interface components {
             sources?: {
                 [key: string]: string;
             };
+            vectors?: {
+                [key: string]: unknown;
+            };
         };
         ContextOnly: {
             context?: {
@@ -3980,6 +4438,14 @@ export interface components {
         DraftResult: {
             errors?: components["schemas"]["LocatedProblem"][];
             valid?: boolean;
+        };
+        Embedder: {
+            api_key_env?: string;
+            base_url?: string;
+            dimension?: number;
+            /** @enum {string} */
+            kind?: "hashing" | "sentence" | "http" | "none";
+            model?: string;
         };
         Enqueued: {
             /** Format: date-time */
@@ -4014,6 +4480,14 @@ export interface components {
                 [key: string]: unknown;
             }[];
             success?: boolean;
+        };
+        Hit: {
+            id?: string;
+            key?: string | null;
+            payload?: {
+                [key: string]: unknown;
+            };
+            score?: number | null;
         };
         IssuedApiKey: {
             /** Format: date-time */
@@ -4251,6 +4725,25 @@ export interface components {
             type?: string;
             version?: string;
         };
+        Point: {
+            key?: string;
+            payload?: {
+                [key: string]: unknown;
+            };
+            text?: string;
+            vector?: number[];
+        };
+        PointDelete: {
+            filter?: {
+                [key: string]: unknown;
+            };
+            ids?: string[];
+            keys?: string[];
+        };
+        PointPage: {
+            items?: components["schemas"]["Hit"][];
+            next_offset?: string | null;
+        };
         Preview: {
             cron_expr?: string;
             fire_times?: string[];
@@ -4453,6 +4946,19 @@ export interface components {
             };
             timezone?: string;
         };
+        Search: {
+            filter?: {
+                [key: string]: unknown;
+            };
+            /** @default 10 */
+            limit: number;
+            query?: string;
+            score_threshold?: number;
+            vector?: number[];
+        };
+        SearchResult: {
+            hits?: components["schemas"]["Hit"][];
+        };
         StatePage: {
             entities?: {
                 [key: string]: unknown;
@@ -4548,6 +5054,13 @@ export interface components {
             model_type?: string;
             name: string;
             relationships?: unknown[];
+        };
+        Upsert: {
+            points: components["schemas"]["Point"][];
+        };
+        Upserted: {
+            collection?: string;
+            upserted?: number;
         };
         ValidationResult: {
             errors?: {

@@ -14,6 +14,7 @@ READS = {
     "plugins:read",
     "monitoring:read",
     "twins:read",
+    "vectors:read",
 }
 OPERATIONS = {
     "pipelines:write",
@@ -23,6 +24,7 @@ OPERATIONS = {
     "scheduler:write",
     "scheduler:execute",
     "twins:write",
+    "vectors:write",
 }
 ADMINISTRATION = {"config:read", "keys:admin"}
 
