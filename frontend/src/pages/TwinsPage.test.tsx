@@ -1,7 +1,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen } from "@testing-library/react";
 import { MemoryRouter } from "react-router-dom";
-import { SessionProvider } from "../auth/session";
+import { SessionProvider, useSession } from "../auth/session";
 import { parseTwinJson, TwinsPage } from "./TwinsPage";
 
 function answer(body: unknown): Response {
@@ -23,13 +23,18 @@ function serve(role: string, permissions: string[]) {
   });
 }
 
+// As in the app (routes.tsx), pages render once the key's principal is known.
+function SignedIn() {
+  return useSession().principal ? <TwinsPage /> : null;
+}
+
 function renderPage() {
   sessionStorage.setItem("mimir.apiKey", "mimir_key");
   render(
     <QueryClientProvider client={new QueryClient()}>
       <MemoryRouter>
         <SessionProvider>
-          <TwinsPage />
+          <SignedIn />
         </SessionProvider>
       </MemoryRouter>
     </QueryClientProvider>,
