@@ -12,6 +12,7 @@ export const NAVIGATION: NavItem[] = [
   { to: "/pipelines", label: "Pipelines", icon: "⇶", permission: "pipelines:read" },
   { to: "/jobs", label: "Jobs", icon: "☰", permission: "jobs:read" },
   { to: "/schedules", label: "Schedules", icon: "◷", permission: "scheduler:read" },
+  { to: "/twins", label: "Digital twins", icon: "◎", permission: "twins:read" },
   { to: "/plugins", label: "Plugins", icon: "⬡", permission: "plugins:read" },
   { to: "/settings/keys", label: "API keys", icon: "◈", permission: "keys:admin" },
 ];

@@ -25,6 +25,10 @@ const ScheduleEditorPage = lazy(() =>
 const ScheduleDetailPage = lazy(() =>
   import("./pages/ScheduleDetailPage").then((m) => ({ default: m.ScheduleDetailPage })),
 );
+const TwinComparePage = lazy(() => import("./pages/TwinComparePage").then((m) => ({ default: m.TwinComparePage })));
+const TwinDetailPage = lazy(() => import("./pages/TwinDetailPage").then((m) => ({ default: m.TwinDetailPage })));
+const TwinRunPage = lazy(() => import("./pages/TwinRunPage").then((m) => ({ default: m.TwinRunPage })));
+const TwinsPage = lazy(() => import("./pages/TwinsPage").then((m) => ({ default: m.TwinsPage })));
 const SchedulesPage = lazy(() => import("./pages/SchedulesPage").then((m) => ({ default: m.SchedulesPage })));
 
 export function AppRoutes() {
@@ -69,7 +73,11 @@ export function AppRoutes() {
             <Route path="schedules/:scheduleId/edit" element={<ScheduleEditorPage />} />
             <Route path="plugins" element={<PluginsPage />} />
             <Route path="settings/keys" element={<ApiKeysPage />} />
-            {/* Later capabilities (digital twins, vectors) add their routes here and an entry in navigation.ts. */}
+            <Route path="twins" element={<TwinsPage />} />
+            <Route path="twins/:twinId" element={<TwinDetailPage />} />
+            <Route path="twins/:twinId/runs/:runId" element={<TwinRunPage />} />
+            <Route path="twins/:twinId/compare/:runA/:runB" element={<TwinComparePage />} />
+            {/* Later capabilities (vectors) add their routes here and an entry in navigation.ts. */}
             <Route path="*" element={<p>Page not found.</p>} />
           </Route>
         </Routes>
