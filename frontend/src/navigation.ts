@@ -13,5 +13,6 @@ export const NAVIGATION: NavItem[] = [
   { to: "/jobs", label: "Jobs", icon: "☰", permission: "jobs:read" },
   { to: "/schedules", label: "Schedules", icon: "◷", permission: "scheduler:read" },
   { to: "/plugins", label: "Plugins", icon: "⬡", permission: "plugins:read" },
+  { to: "/vectors", label: "Vectors", icon: "⊹", permission: "vectors:read" },
   { to: "/settings/keys", label: "API keys", icon: "◈", permission: "keys:admin" },
 ];

@@ -26,6 +26,10 @@ const ScheduleDetailPage = lazy(() =>
   import("./pages/ScheduleDetailPage").then((m) => ({ default: m.ScheduleDetailPage })),
 );
 const SchedulesPage = lazy(() => import("./pages/SchedulesPage").then((m) => ({ default: m.SchedulesPage })));
+const VectorCollectionPage = lazy(() =>
+  import("./pages/VectorCollectionPage").then((m) => ({ default: m.VectorCollectionPage })),
+);
+const VectorsPage = lazy(() => import("./pages/VectorsPage").then((m) => ({ default: m.VectorsPage })));
 
 export function AppRoutes() {
   const { principal, isRestoring } = useSession();
@@ -68,6 +72,8 @@ export function AppRoutes() {
             <Route path="schedules/:scheduleId" element={<ScheduleDetailPage />} />
             <Route path="schedules/:scheduleId/edit" element={<ScheduleEditorPage />} />
             <Route path="plugins" element={<PluginsPage />} />
+            <Route path="vectors" element={<VectorsPage />} />
+            <Route path="vectors/:name" element={<VectorCollectionPage />} />
             <Route path="settings/keys" element={<ApiKeysPage />} />
             {/* Later capabilities (digital twins, vectors) add their routes here and an entry in navigation.ts. */}
             <Route path="*" element={<p>Page not found.</p>} />
