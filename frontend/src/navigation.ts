@@ -14,5 +14,6 @@ export const NAVIGATION: NavItem[] = [
   { to: "/schedules", label: "Schedules", icon: "◷", permission: "scheduler:read" },
   { to: "/twins", label: "Digital twins", icon: "◎", permission: "twins:read" },
   { to: "/plugins", label: "Plugins", icon: "⬡", permission: "plugins:read" },
+  { to: "/vectors", label: "Vectors", icon: "⊹", permission: "vectors:read" },
   { to: "/settings/keys", label: "API keys", icon: "◈", permission: "keys:admin" },
 ];

@@ -30,6 +30,10 @@ const TwinDetailPage = lazy(() => import("./pages/TwinDetailPage").then((m) => (
 const TwinRunPage = lazy(() => import("./pages/TwinRunPage").then((m) => ({ default: m.TwinRunPage })));
 const TwinsPage = lazy(() => import("./pages/TwinsPage").then((m) => ({ default: m.TwinsPage })));
 const SchedulesPage = lazy(() => import("./pages/SchedulesPage").then((m) => ({ default: m.SchedulesPage })));
+const VectorCollectionPage = lazy(() =>
+  import("./pages/VectorCollectionPage").then((m) => ({ default: m.VectorCollectionPage })),
+);
+const VectorsPage = lazy(() => import("./pages/VectorsPage").then((m) => ({ default: m.VectorsPage })));
 
 export function AppRoutes() {
   const { principal, isRestoring } = useSession();
@@ -72,6 +76,8 @@ export function AppRoutes() {
             <Route path="schedules/:scheduleId" element={<ScheduleDetailPage />} />
             <Route path="schedules/:scheduleId/edit" element={<ScheduleEditorPage />} />
             <Route path="plugins" element={<PluginsPage />} />
+            <Route path="vectors" element={<VectorsPage />} />
+            <Route path="vectors/:name" element={<VectorCollectionPage />} />
             <Route path="settings/keys" element={<ApiKeysPage />} />
             <Route path="twins" element={<TwinsPage />} />
             <Route path="twins/:twinId" element={<TwinDetailPage />} />
