@@ -25,7 +25,8 @@ from typing import Any
 import requests
 
 from bench.common import percentile, write_results
-from bench.servers import bench_servers
+from bench.cpu import CpuMeter, ProcessGroup, this_process
+from bench.servers import BenchServers, bench_servers
 from mimir.testing.servers import (
     free_port,
 )
@@ -106,32 +107,55 @@ def _raw_worker(redis_url: str, concurrency: int, log: Path) -> subprocess.Popen
         )
 
 
-def measure_raw(redis_url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+def _server_groups(servers: BenchServers) -> list[ProcessGroup]:
+    groups = [ProcessGroup("redis", lambda: servers.redis.process.pid if servers.redis.process else None)]
+    if servers.postgres is not None:
+        postgres = servers.postgres
+        groups.append(ProcessGroup("database", lambda: postgres.process.pid if postgres.process else None))
+    return groups
+
+
+def measure_raw(servers: BenchServers, args: argparse.Namespace) -> dict[str, Any]:
+    redis_url = servers.redis_url
     os.environ["REDIS_URL"] = redis_url
     from bench import raw_celery
 
     raw_celery.app.conf.update(broker_url=redis_url, result_backend=redis_url)
-    worker = _raw_worker(redis_url, args.concurrency, work / "raw-worker.log")
+    worker = _raw_worker(redis_url, args.concurrency, servers.work / "raw-worker.log")
+    groups = [
+        ProcessGroup("worker main", lambda: worker.pid, includes_descendants=False),
+        ProcessGroup("pool", lambda: worker.pid, includes_root=False),
+        ProcessGroup("load generator", this_process, includes_descendants=False),
+        *_server_groups(servers),
+    ]
     try:
         raw_celery.noop.delay().get(timeout=60)  # wait for the worker to be up
 
         def run_one() -> None:
             raw_celery.noop.delay().get(timeout=60)
 
-        return _measure(run_one, args)
+        return _measure(run_one, args, groups)
     finally:
         os.killpg(worker.pid, 15)
         worker.wait(timeout=30)
 
 
-def measure_mimir(redis_url: str, database_url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    settings = make_settings(work / "mimir", database_url=database_url, redis_url=redis_url)
+def measure_mimir(servers: BenchServers, args: argparse.Namespace) -> dict[str, Any]:
+    work = servers.work
+    settings = make_settings(work / "mimir", database_url=servers.database_url, redis_url=servers.redis_url)
     db = migrated_database(settings)
     with (
         worker_pool(settings, work / "worker-logs") as workers,
         api_process(settings, work / "api-logs", port=free_port()) as api,
     ):
-        workers.start(1, concurrency=args.concurrency)
+        (worker,) = workers.start(1, concurrency=args.concurrency)
+        groups = [
+            ProcessGroup("API", lambda: api.process.pid),
+            ProcessGroup("worker main", lambda: worker.process.pid, includes_descendants=False),
+            ProcessGroup("pool", lambda: worker.process.pid, includes_root=False),
+            ProcessGroup("load generator", this_process, includes_descendants=False),
+            *_server_groups(servers),
+        ]
 
         def run_one() -> None:
             session = _session()
@@ -146,22 +170,37 @@ def measure_mimir(redis_url: str, database_url: str, args: argparse.Namespace, w
                 raise RuntimeError(f"job did not succeed: {job}")
 
         run_one()
-        figures = _measure(run_one, args)
+        figures = _measure(run_one, args, groups)
     db.dispose()
     return figures
 
 
-def _measure(run_one: Callable[[], None], args: argparse.Namespace) -> dict[str, Any]:
+def _measure(
+    run_one: Callable[[], None], args: argparse.Namespace, groups: list[ProcessGroup]
+) -> dict[str, Any]:
     for _ in range(20):
         run_one()  # warm connections and caches
+    meter = CpuMeter(groups)
+    meter.start()
     throughput = closed_loop(run_one, args.jobs, args.clients)
+    cpu = meter.stop(args.jobs)
     latencies = open_loop(run_one, args.rate, args.duration)
     return {
         "throughput_jobs_per_s": throughput,
+        "cpu_ms_per_job": cpu,
         "latency_p50_ms": percentile(latencies, 50) * 1000,
         "latency_p99_ms": percentile(latencies, 99) * 1000,
         "latency_samples": len(latencies),
     }
+
+
+def _cpu_rows(raw: dict[str, float], mimir: dict[str, float]) -> list[tuple[str, str]]:
+    """One row per process group: CPU ms per job in the closed loop, Mimir beside raw Celery."""
+    rows = []
+    for name in [n for n in mimir if n != "total"] + ["total"]:
+        theirs = f"{raw[name]:.2f}" if name in raw else "-"
+        rows.append((f"CPU ms per job: {name} (Mimir / raw)", f"{mimir[name]:.2f} / {theirs}"))
+    return rows
 
 
 def main() -> None:
@@ -177,8 +216,8 @@ def main() -> None:
     if args.smoke:
         args.jobs, args.duration = 40, 1.0
     with bench_servers(args.database) as servers:
-        raw = measure_raw(servers.redis_url, args, servers.work)
-        mimir = measure_mimir(servers.redis_url, servers.database_url, args, servers.work)
+        raw = measure_raw(servers, args)
+        mimir = measure_mimir(servers, args)
     ratio = mimir["throughput_jobs_per_s"] / raw["throughput_jobs_per_s"]
     results = {"settings": vars(args), "raw_celery": raw, "mimir": mimir, "throughput_ratio": ratio}
     table = [
@@ -193,6 +232,7 @@ def main() -> None:
             f"Mimir latency p50 / p99 at {args.rate:g}/s",
             f"{mimir['latency_p50_ms']:.1f} / {mimir['latency_p99_ms']:.1f} ms (target <= 10 / 50 ms)",
         ),
+        *_cpu_rows(raw["cpu_ms_per_job"], mimir["cpu_ms_per_job"]),
         ("database", args.database),
         ("worker concurrency", str(args.concurrency)),
     ]
