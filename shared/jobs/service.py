@@ -73,17 +73,43 @@ def create_job(
     request_id: str | None = None,
 ) -> JobRecord:
     """A committed ``queued`` job of ``kind`` (its spec is a snapshot: later edits don't change this run)."""
-    job = new_job(
+    return create_jobs(
+        db,
         kind,
-        request,
+        [request],
         triggered_by=triggered_by,
         max_attempts=max_attempts,
         schedule_id=schedule_id,
         request_id=request_id,
-    )
-    with db.session() as session:
-        session.add(job)
-    return job
+    )[0]
+
+
+def create_jobs(
+    db: Database,
+    kind: JobKind,
+    requests: Sequence[JobRequest],
+    *,
+    triggered_by: TriggeredBy = TriggeredBy.API,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    schedule_id: str | None = None,
+    request_id: str | None = None,
+) -> list[JobRecord]:
+    """Committed ``queued`` jobs of ``kind``, all in one transaction (one ``INSERT`` of prebuilt shape, no
+    ORM unit of work and no read back: the rows are what we wrote)."""
+    rows = [
+        _new_row(
+            kind,
+            request,
+            triggered_by=triggered_by,
+            max_attempts=max_attempts,
+            schedule_id=schedule_id,
+            request_id=request_id,
+        )
+        for request in requests
+    ]
+    with db.engine.begin() as connection:
+        connection.execute(_job_insert_statement(), rows[0] if len(rows) == 1 else rows)
+    return [JobRecord(**row) for row in rows]
 
 
 def new_job(
@@ -97,30 +123,53 @@ def new_job(
     request_id: str | None = None,
 ) -> JobRecord:
     """A new, unsaved ``queued`` job row, for callers that add it inside their own transaction."""
+    return JobRecord(
+        **_new_row(
+            kind,
+            request,
+            triggered_by=triggered_by,
+            max_attempts=max_attempts,
+            schedule_id=schedule_id,
+            scheduled_for=scheduled_for,
+            request_id=request_id,
+        )
+    )
+
+
+def _new_row(
+    kind: JobKind,
+    request: JobRequest,
+    *,
+    triggered_by: TriggeredBy,
+    max_attempts: int,
+    schedule_id: str | None,
+    request_id: str | None,
+    scheduled_for: datetime | None = None,
+) -> dict[str, Any]:
     if request.kind != kind.name:
         raise ValueError(f"a {request.kind!r} request given with kind {kind.name!r}")
     now = utcnow()
-    return JobRecord(
-        id=new_job_id(),
-        kind=kind.name,
-        status=JobStatus.QUEUED.value,
-        pipeline_id=request.pipeline_id,
-        pipeline_name=kind.label(request.spec)[:200],
-        pipeline_revision=request.pipeline_revision,
-        spec=request.spec,
-        input_context=request.context,
-        steps=request.steps,
-        progress=0.0,
-        attempts=0,
-        max_attempts=max_attempts,
-        cancel_requested=False,
-        triggered_by=triggered_by.value,
-        schedule_id=schedule_id,
-        scheduled_for=scheduled_for,
-        request_id=request_id,
-        created_at=now,
-        updated_at=now,
-    )
+    return {
+        "id": new_job_id(),
+        "kind": kind.name,
+        "status": JobStatus.QUEUED.value,
+        "pipeline_id": request.pipeline_id,
+        "pipeline_name": kind.label(request.spec)[:200],
+        "pipeline_revision": request.pipeline_revision,
+        "spec": request.spec,
+        "input_context": request.context,
+        "steps": request.steps,
+        "progress": 0.0,
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "cancel_requested": False,
+        "triggered_by": triggered_by.value,
+        "schedule_id": schedule_id,
+        "scheduled_for": scheduled_for,
+        "request_id": request_id,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 @dataclass(frozen=True)
@@ -194,8 +243,9 @@ def finish_job(
     output_context: dict[str, Any] | None,
     error: str | None,
     logs: Sequence[dict[str, Any]] = (),
-) -> bool:
-    """Move a running attempt to a terminal status, with its last log lines; False when the lease was lost
+) -> dict[str, Any] | None:
+    """Move a running attempt to a terminal status, with its last log lines, in one transaction; the
+    finished row's columns (all but the spec, for the finish notification), or None when the lease was lost
     (nothing is written)."""
     assert status in TERMINAL_STATUSES
     now = utcnow()
@@ -208,12 +258,11 @@ def finish_job(
         "b_progress": 1.0 if status is JobStatus.SUCCEEDED else None,
         "b_now": now,
     }
-    with db.session() as session:
-        result = session.connection().execute(_finish_statement(), params)
-        is_held = result.rowcount == 1
-        if is_held and logs:
-            session.connection().execute(_log_insert_statement(), list(logs))
-        return is_held
+    with db.engine.begin() as connection:
+        row = connection.execute(_finish_statement(), params).first()
+        if row is not None and logs:
+            connection.execute(_log_insert_statement(), list(logs))
+    return None if row is None else row._asdict()
 
 
 def cancel_job(db: Database, job_id: str) -> JobRecord:
@@ -353,7 +402,13 @@ def _finish_statement() -> Update:
             finished_at=bindparam("b_now", type_=table.c.finished_at.type),
             updated_at=bindparam("b_now", type_=table.c.updated_at.type),
         )
+        .returning(*(column for column in table.c if column.name != "spec"))
     )
+
+
+@cache
+def _job_insert_statement() -> Insert:
+    return insert(cast(Table, JobRecord.__table__))
 
 
 @cache
