@@ -120,7 +120,7 @@ class CancelJob(MethodView):
         svc = services()
         job = jobs.cancel_job(svc.db, job_id)
         if job.status == JobStatus.CANCELLED.value and svc.runtime.on_finished is not None:
-            svc.runtime.on_finished(job.id, JobStatus.CANCELLED)
+            svc.runtime.on_finished(job.id, JobStatus.CANCELLED, None)
         return job
 
 
