@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
@@ -40,12 +41,20 @@ def _log_level(settings: Settings, option: str | None) -> str:
     return level.upper()
 
 
+_PER_TASK_LOGGERS = ("celery.app.trace", "celery.worker.strategy")
+
+
 def _log_through_mimir(settings: Settings, level: str) -> None:
     """Have Celery leave logging to us: on its ``setup_logging`` signal it configures nothing itself."""
     from celery.signals import setup_logging
 
     def configure(**_: Any) -> None:
         configure_logging(settings, level=level)
+        if level.upper() == "INFO":
+            # Celery's two lines per task ("received", "succeeded in") repeat what the job's own log says
+            # and cost the worker CPU on every job; they still show at debug level.
+            for name in _PER_TASK_LOGGERS:
+                logging.getLogger(name).setLevel(logging.WARNING)
 
     setup_logging.connect(configure, weak=False, dispatch_uid="mimir-logging")
 
