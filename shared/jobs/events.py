@@ -26,7 +26,7 @@ from sqlalchemy import Table
 from shared.db.base import UTCDateTime
 from shared.db.engine import Database
 from shared.jobs import service
-from shared.jobs.records import JobRecord
+from shared.jobs.records import JobRecord, detached_job
 from shared.jobs.status import JobStatus
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def job_from_columns(columns: Mapping[str, Any]) -> JobRecord:
         for name, value in columns.items()
         if name in _column_names()
     }
-    return JobRecord(**values)
+    return detached_job(values)
 
 
 def _json_default(value: Any) -> Any:
