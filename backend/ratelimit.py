@@ -65,6 +65,7 @@ class RateLimiter:
         self._take_script = self._storage.get_connection().register_script(_TAKE_SCRIPT.encode())
         self._limits = limits_by_group
         self._grants: dict[str, _Grant] = {}
+        self._claiming: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -94,23 +95,36 @@ class RateLimiter:
 
     def _take(self, item: RateLimitItem, group: str, caller: str) -> bool:
         key = item.key_for(group, caller)
-        now = time.monotonic()
+        if self._spend(key):
+            return True
+        with self._lock:
+            claiming = self._claiming.setdefault(key, threading.Lock())
+        # One thread per key asks Redis at a time; the others spend what it brought back, rather than
+        # each taking a chunk of its own that nobody spends.
+        with claiming:
+            if self._spend(key):
+                return True
+            chunk = max(1, item.amount // CHUNK_DIVISOR)
+            count, ttl_ms = self._take_script(
+                keys=[self._storage.prefixed_key(key)], args=[item.get_expiry(), chunk]
+            )
+            granted = min(chunk, item.amount - (int(count) - chunk))
+            if granted <= 0:
+                return False
+            if granted > 1:
+                # Spent only within the window it was taken from: the next window counts afresh.
+                ends_at = time.monotonic() + max(int(ttl_ms), 0) / 1000
+                with self._lock:
+                    if len(self._grants) > 10_000:
+                        self._grants.clear()
+                        self._claiming.clear()
+                    self._grants[key] = _Grant(remaining=granted - 1, valid_until=ends_at)
+            return True
+
+    def _spend(self, key: str) -> bool:
         with self._lock:
             grant = self._grants.get(key)
-            if grant is not None and grant.remaining > 0 and now < grant.valid_until:
+            if grant is not None and grant.remaining > 0 and time.monotonic() < grant.valid_until:
                 grant.remaining -= 1
                 return True
-        chunk = max(1, item.amount // CHUNK_DIVISOR)
-        expiry = item.get_expiry()
-        count, ttl_ms = self._take_script(keys=[self._storage.prefixed_key(key)], args=[expiry, chunk])
-        granted = min(chunk, item.amount - (int(count) - chunk))
-        if granted <= 0:
-            return False
-        if granted > 1:
-            with self._lock:
-                if len(self._grants) > 10_000:
-                    self._grants.clear()
-                # Spent only within the window it was taken from: the next window counts afresh.
-                ends_at = now + max(int(ttl_ms), 0) / 1000
-                self._grants[key] = _Grant(remaining=granted - 1, valid_until=ends_at)
-        return True
+        return False
