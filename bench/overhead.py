@@ -165,7 +165,11 @@ def measure_mimir(servers: BenchServers, args: argparse.Namespace) -> dict[str, 
         worker_pool(settings, work / "worker-logs") as workers,
         api_process(settings, work / "api-logs", port=free_port()) as api,
     ):
-        (worker,) = workers.start(1, concurrency=args.concurrency)
+        (worker,) = workers.start(
+            1,
+            concurrency=args.concurrency,
+            options=(f"--pool={args.worker_pool}", f"--prefetch-multiplier={args.prefetch_multiplier}"),
+        )
         groups = [
             ProcessGroup("API", lambda: api.process.pid),
             ProcessGroup("worker main", lambda: worker.process.pid, includes_descendants=False),
@@ -303,6 +307,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--api-processes", type=int, default=1, help="server.processes of the API")
+    parser.add_argument("--worker-pool", choices=["prefork", "threads"], default="prefork")
+    parser.add_argument("--prefetch-multiplier", type=int, default=1, help="of the Mimir worker")
     parser.add_argument("--chain-repeats", type=int, default=10, help="runs of the 40-step fib(10) chain")
     parser.add_argument("--batch-jobs", type=int, default=1000, help="jobs of the batch-enqueue comparison")
     parser.add_argument("--batch-size", type=int, default=200)
@@ -344,6 +350,7 @@ def main() -> None:
         ("database", args.database),
         ("worker concurrency", str(args.concurrency)),
         ("API processes (server.processes)", str(args.api_processes)),
+        ("Mimir worker pool, prefetch multiplier", f"{args.worker_pool}, {args.prefetch_multiplier}"),
     ]
     write_results(f"overhead-{args.database}", results, table, args.smoke)
 

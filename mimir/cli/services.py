@@ -103,12 +103,29 @@ def api_command(config_file: Path | None, host: str | None, port: int | None) ->
 @click.option(
     "--queues", "-Q", help="Comma-separated queues to consume (default: every installed job kind's)."
 )
+@click.option(
+    "--pool",
+    type=click.Choice(["prefork", "threads"]),
+    default="prefork",
+    show_default=True,
+    help="Job processes (prefork) or threads in one process (for I/O-bound steps; CPU-bound steps share "
+    "one core).",
+)
+@click.option(
+    "--prefetch-multiplier",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Messages each job process reserves ahead (1: a long job never holds others back).",
+)
 def worker_command(
     config_file: Path | None,
     concurrency: int | None,
     name: str | None,
     loglevel: str | None,
     queues: str | None,
+    pool: str,
+    prefetch_multiplier: int,
 ) -> None:
     """Run a Celery worker that executes queued jobs."""
     from shared.slices import SliceError, load_platform
@@ -140,7 +157,8 @@ def worker_command(
             f"--hostname={name or f'worker-{os.getpid()}@{socket.gethostname()}'}",
             "--without-gossip",
             "--without-mingle",
-            "--prefetch-multiplier=1",
+            f"--pool={pool}",
+            f"--prefetch-multiplier={prefetch_multiplier}",
         ]
     )
 
