@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 import shared
-from backend import api_docs, http_metrics, request_body, request_ids
+from backend import api_docs, http_metrics, long_requests, request_body, request_ids
 from backend.access import SECURITY_SCHEMES
 from backend.auth import Gatekeeper, KeyCache
 from backend.body_limit import init_body_limit
+from backend.client_socket import BodyDeadline
 from backend.errors import MimirApi, register_error_handlers
 from backend.ratelimit import RateLimiter
 from backend.services import ApiServices
@@ -32,7 +33,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         JSON_SORT_KEYS=False,
         **api_docs.docs_config(),
     )
-    init_body_limit(app, settings.max_body_bytes)  # first: before anything reads the body
+    long_requests.init_app(app)  # first: requests queue here for their lane, before costing any work
+    init_body_limit(app, settings.max_body_bytes)  # before anything reads the body
     services = ApiServices.from_settings(settings, platform)
     services.init_app(app)
     if settings.metrics_enabled:
@@ -48,4 +50,5 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         settings, KeyCache(services.db), RateLimiter.from_settings(settings), services.platform.permissions
     ).init_app(app)
     request_body.init_app(app)  # after the gatekeeper: bodies of refused calls are not parsed
+    app.wsgi_app = BodyDeadline(app.wsgi_app, settings.body_timeout_seconds)  # type: ignore[method-assign]
     return app

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, RequestTimeout
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,8 @@ class DrainUnreadBody:
                     sock.settimeout(remaining)  # a client that stops sending cannot hold the thread longer
                 if not body.read(_DRAIN_CHUNK):
                     return
-        except (OSError, ValueError):
-            return  # the client went away or stalled: nothing more to read
+        except (OSError, ValueError, RequestTimeout):
+            return  # the client went away or stalled (or missed its body deadline): nothing more to read
         finally:
             if sock is not None:
                 try:

@@ -22,6 +22,7 @@ from limits.strategies import FixedWindowRateLimiter
 from redis.exceptions import RedisError
 
 from backend.access import RouteGroup
+from backend.redis_clients import pooled_pool
 from shared.config import Settings
 
 log = logging.getLogger(__name__)
@@ -58,9 +59,8 @@ class RateLimiter:
     """Fixed-window counters per (route group, caller), configured per group in settings."""
 
     def __init__(self, redis_url: str, limits_by_group: dict[RouteGroup, list[RateLimitItem]]) -> None:
-        self._storage = RedisStorage(
-            redis_url, key_prefix="mimir:ratelimit", socket_connect_timeout=1, socket_timeout=1
-        )
+        pool = pooled_pool(redis_url, socket_connect_timeout=1, socket_timeout=1)
+        self._storage = RedisStorage(redis_url, connection_pool=pool, key_prefix="mimir:ratelimit")
         self._strategy = FixedWindowRateLimiter(self._storage)
         self._take_script = self._storage.get_connection().register_script(_TAKE_SCRIPT.encode())
         self._limits = limits_by_group

@@ -1,9 +1,9 @@
 """API under load: enqueue rate and latency from many clients, alone and while many waits are held open.
 
-    python -m bench.api_load [--smoke] [--clients 500] [--held 500] [--duration S] [--threads T]
+    python -m bench.api_load [--smoke] [--clients 500] [--held 500] [--duration S]
                              [--database sqlite|postgresql]
 
-One ``mimir api`` process (gunicorn gthread, ``--threads`` request threads) and one worker running the
+One ``mimir api`` process (gunicorn, gevent worker) and one worker running the
 enqueued no-op jobs. Phase 1: ``--clients`` concurrent clients enqueue as fast as they are answered for
 ``--duration`` seconds. Phase 2: ``--held`` wait requests are opened first, on jobs that will not finish
 (queued rows whose message was never published; the sweep's re-publish is pushed out of the run), and
@@ -168,7 +168,8 @@ def release_jobs(db: Database, redis_url: str, job_ids: list[str]) -> None:
 def measure(servers: BenchServers, args: argparse.Namespace) -> dict[str, Any]:
     """Phase figures from a fresh stack."""
     # The held jobs are never published; keep the recovery sweep from publishing them during the run.
-    settings = servers.settings(api_threads=args.threads, requeue_after_seconds=3600.0)
+    # Every client connects from 127.0.0.1: lift the per-address connection cap meant for hostile clients.
+    settings = servers.settings(max_connections_per_address=0, requeue_after_seconds=3600.0)
     db = migrated_database(settings)
     definition = PipelineDefinition.from_dict(
         {"name": "bench-held", "steps": [{"name": "a", "plugin": "Utility.noop"}]}
@@ -197,18 +198,10 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=30.0, help="client timeout per enqueue (s)")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of light load first")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds between opening waits and load")
-    parser.add_argument(
-        "--threads", type=int, default=None, help="API request threads (default: the setting, or --held + 64)"
-    )
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
     if args.smoke:
         args.clients, args.held, args.duration, args.settle, args.warmup = 50, 50, 2.0, 1.0, 0.5
-    if args.threads is None:
-        from shared.config import Settings
-
-        # Each held wait holds a request thread (gunicorn gthread); leave 64 for the enqueues.
-        args.threads = max(Settings().api_threads, args.held + 64)
     with bench_servers(args.database) as servers:
         figures = measure(servers, args)
     alone, held = figures["alone"], figures["with_held_waits"]
@@ -234,7 +227,6 @@ def main() -> None:
             f" in {figures['held_waits_release_seconds']:.1f} s",
         ),
         ("concurrent clients", str(args.clients)),
-        ("API request threads", str(args.threads)),
         ("database", args.database),
     ]
     write_results(f"api_load-{args.database}", {"settings": vars(args), **figures}, table, args.smoke)

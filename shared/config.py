@@ -58,7 +58,10 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("server", "max_wait_seconds"): ("max_wait_seconds", v.positive_seconds),
     ("server", "max_page_size"): ("max_page_size", v.positive_int),
     ("server", "processes"): ("api_processes", v.positive_int),
-    ("server", "threads"): ("api_threads", v.positive_int),
+    ("server", "connections"): ("api_connections", v.positive_int),
+    ("server", "max_connections_per_address"): ("max_connections_per_address", v.non_negative_int),
+    ("server", "header_timeout_seconds"): ("header_timeout_seconds", v.positive_seconds),
+    ("server", "body_timeout_seconds"): ("body_timeout_seconds", v.positive_seconds),
     ("persistence", "data_dir"): ("data_dir", v.path),
     ("persistence", "database_url"): ("database_url", v.database_url),
     ("persistence", "database_path"): ("database_path", v.optional_path),
@@ -146,8 +149,14 @@ class Settings:
     api_host: str = "127.0.0.1"
     api_port: int = 8080
     api_processes: int = 1
-    # A request waiting on a job (/wait) holds its thread; idle threads cost nothing (created on demand).
-    api_threads: int = 256
+    # Connections one API process serves at once, each on a greenlet (a held /wait costs one, not a thread).
+    api_connections: int = 4096
+    # Open connections one client address may hold (0: no cap; behind a proxy, cap at the proxy instead).
+    max_connections_per_address: int = 256
+    # A request's head must arrive within this (also how long an idle keep-alive connection stays open).
+    header_timeout_seconds: float = 10.0
+    # A request's body must arrive within this, counted from the start of the request.
+    body_timeout_seconds: float = 30.0
     worker_concurrency: int = 2
     max_body_bytes: int = 2 * 1024 * 1024
     max_wait_seconds: float = 300.0

@@ -25,10 +25,9 @@ def _ignored(reason: str) -> OriginalKey:
 
 ORIGINAL_KEYS: dict[tuple[str, str], OriginalKey] = {
     ("server", "api_key"): OriginalKey(("security", "api_key")),
-    ("server", "read_timeout"): _ignored(
-        "gunicorn serves the API; a held wait is bounded by max_wait_seconds"
-    ),
-    ("server", "write_timeout"): _ignored("gunicorn serves the API"),
+    # Go's ReadTimeout bounds reading a whole request: here, the body's deadline (the head has its own).
+    ("server", "read_timeout"): OriginalKey(("server", "body_timeout_seconds")),
+    ("server", "write_timeout"): _ignored("answers are bounded by max_wait_seconds and the step caps"),
     ("plugins", "auto_discovery"): _ignored("plugin directories and entry points are always scanned"),
     ("plugins", "timeout"): OriginalKey(("plugins", "step_timeout_seconds")),
     ("plugins", "max_concurrent"): _ignored(

@@ -21,12 +21,15 @@ from shared.jobs.events import publish_job_finished
 from shared.jobs.runner import JobRuntime, run_environment
 from shared.plugins.registry import PluginRegistry
 from shared.queue.celery_app import create_celery
+from shared.queue.dispatch import close_publisher
 from shared.slices import Platform, load_platform
 
 # A Redis call that cannot connect in 2 s, or gets no answer in 5 s, fails rather than hangs a request or a
 # job's last write; callers treat a RedisError as "try again later".
 REDIS_CONNECT_TIMEOUT_SECONDS = 2.0
 REDIS_SOCKET_TIMEOUT_SECONDS = 5.0
+REDIS_POOL_SIZE = 128
+REDIS_POOL_WAIT_SECONDS = 10.0
 
 S = TypeVar("S")
 
@@ -52,6 +55,7 @@ class Services:
     def close(self) -> None:
         """Close the Redis and database connections (the Celery producer's pool goes with its app)."""
         self.redis.close()
+        close_publisher(self.celery)
         self.db.dispose()
 
 
@@ -75,10 +79,16 @@ def build_services(
     if db_max_overflow is not None:
         pool["max_overflow"] = db_max_overflow
     db = Database.connect(settings.resolved_database_url, **pool)
-    client = redis.Redis.from_url(
-        settings.resolved_redis_url,
-        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
-        socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+    # A blocking pool: past its size a caller waits briefly for a connection instead of failing ("Too many
+    # connections"), which under a burst of API requests let calls past the rate limiter unchecked.
+    client = redis.Redis(
+        connection_pool=redis.BlockingConnectionPool.from_url(
+            settings.resolved_redis_url,
+            max_connections=REDIS_POOL_SIZE,
+            timeout=REDIS_POOL_WAIT_SECONDS,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+        )
     )
     plugins = PluginRegistry.default(settings.plugin_directories, platform=platform)
     jobs = JobRuntime(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from backend import long_requests
 from backend.access import RouteGroup, requires
 from backend.api.paging import page_body, page_bounds
 from backend.api.run_targets import requested_batch_target, requested_target
@@ -22,6 +24,7 @@ from backend.api.schemas import (
     RunRequestSchema,
     WaitQuerySchema,
 )
+from backend.client_socket import client_has_left
 from backend.services import services
 from shared.durations import parse_duration
 from shared.errors import InvalidInput
@@ -34,6 +37,7 @@ from shared.jobs.status import JobStatus
 from shared.pipelines.permissions import PIPELINES_EXECUTE
 from shared.queue.status import queue_status
 
+CLIENT_CLOSED_REQUEST = 499
 blp = Blueprint("queue", __name__, url_prefix="/api/v1/queue", description="Asynchronous jobs")
 # The per-job endpoints take schema instances: given a class, webargs builds a schema on every request
 # (about 0.3 ms of CPU each time).
@@ -133,7 +137,12 @@ class WaitForJob(MethodView):
         timeout = parse_duration(query["timeout"], name="timeout")
         if timeout > svc.settings.max_wait_seconds:
             raise InvalidInput(f"timeout: at most {svc.settings.max_wait_seconds:g}s")
-        return svc.waiter.wait(svc.db, job_id, timeout)
+        has_left = client_has_left(request.environ)
+        long_requests.setup_done()
+        job = svc.waiter.wait(svc.db, job_id, timeout, should_stop=has_left)
+        if has_left():  # nobody to answer: skip serialising the job (nginx's 499, in the metrics too)
+            return Response(status=CLIENT_CLOSED_REQUEST)
+        return job
 
 
 @blp.route("/jobs/<job_id>/cancel")

@@ -1,4 +1,5 @@
-"""Serving the API with gunicorn (threaded workers, so held ``wait`` requests don't block others)."""
+"""Serving the API with gunicorn, on the gevent worker of ``mimir.cli.api_worker`` (so held ``wait``
+requests and slow clients cost a greenlet each, not one of a few hundred threads)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,11 @@ class _GunicornApp(BaseApplication):
         options: dict[str, Any] = {
             "bind": f"{s.api_host}:{s.api_port}",
             "workers": s.api_processes,
-            "worker_class": "gthread",
-            "threads": s.api_threads,
+            "worker_class": "mimir.cli.api_worker.ApiWorker",
+            "worker_connections": s.api_connections,
             "timeout": int(s.max_wait_seconds) + 60,
             "graceful_timeout": 10,
-            "keepalive": 5,
+            "keepalive": 5,  # on, for the gevent worker; how long is server.header_timeout_seconds
             "accesslog": None,
             "errorlog": "-",
             "loglevel": "info",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from shared.jobs.status import StepStatus
 
@@ -50,6 +50,8 @@ class Instruments:
     step_duration: Histogram
     schedule_fires: Counter
     recovery_actions: Counter
+    api_waits_open: Gauge
+    api_connections_refused: Counter
 
 
 _lock = threading.Lock()
@@ -195,6 +197,21 @@ def recovery_acted(*, requeued: int, gave_up: int, republished: int) -> None:
             counter.labels(action).inc(count)
 
 
+def wait_opened() -> None:
+    """Count a ``wait`` request the API holds open (until :func:`wait_closed`)."""
+    instruments().api_waits_open.inc()
+
+
+def wait_closed() -> None:
+    """A held ``wait`` ended: answered, timed out, or its client went away."""
+    instruments().api_waits_open.dec()
+
+
+def connection_refused(reason: str) -> None:
+    """Count a connection the API closed before reading a request (e.g. ``per_address_cap``)."""
+    instruments().api_connections_refused.labels(reason).inc()
+
+
 def _create(registry: CollectorRegistry) -> Instruments:
     return Instruments(
         http_requests=Counter(
@@ -249,6 +266,18 @@ def _create(registry: CollectorRegistry) -> Instruments:
             "mimir_recovery_actions",
             "Jobs the recovery sweep requeued, gave up on or republished",
             ["action"],
+            registry=registry,
+        ),
+        api_waits_open=Gauge(
+            "mimir_api_waits_open",
+            "wait requests the API processes hold open now",
+            multiprocess_mode="livesum",
+            registry=registry,
+        ),
+        api_connections_refused=Counter(
+            "mimir_api_connections_refused",
+            "Connections closed before a request was read, by reason",
+            ["reason"],
             registry=registry,
         ),
     )

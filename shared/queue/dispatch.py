@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.0, "interval_step": 0.2, "interval_max": 0.5}
 _RETRY_DELAYS = (0.0, 0.2, 0.4)  # the same policy for the direct push: three tries within about 0.6 s
 _clients: WeakKeyDictionary[Celery, redis.Redis] = WeakKeyDictionary()
+POOL_SIZE = 128
+POOL_WAIT_SECONDS = 10.0
 # Celery's "gen<pid>@<host>" origin: computed per call because a forked child has its own pid.
 _HOST = socket.gethostname()
 _BODY_TAIL = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}
@@ -120,14 +122,29 @@ def publish_jobs(celery: Celery, jobs: Sequence[tuple[str, str]]) -> int:
 
 
 def _client(celery: Celery) -> redis.Redis:
-    # One client (and its connection pool, which reconnects after a fork or a Redis restart) per app.
+    # One client per app, on a blocking pool: it reconnects after a fork or a Redis restart, and a burst
+    # of enqueues (one greenlet each in the API) waits briefly for a connection instead of failing.
     client = _clients.get(celery)
     if client is None:
-        client = redis.Redis.from_url(
-            str(celery.conf.broker_url), socket_connect_timeout=2.0, socket_timeout=5.0, socket_keepalive=True
+        pool = redis.BlockingConnectionPool.from_url(
+            str(celery.conf.broker_url),
+            max_connections=POOL_SIZE,
+            timeout=POOL_WAIT_SECONDS,
+            socket_connect_timeout=2.0,
+            socket_timeout=5.0,
+            socket_keepalive=True,
         )
+        client = redis.Redis(connection_pool=pool)
         _clients[celery] = client
     return client
+
+
+def close_publisher(celery: Celery) -> None:
+    """Close the Redis connections publishing for ``celery`` (the next publish opens new ones)."""
+    client = _clients.pop(celery, None)
+    if client is not None:
+        client.close()
+        client.connection_pool.disconnect()
 
 
 def _send_task(celery: Celery, job_id: str, queue: str) -> bool:

@@ -70,3 +70,14 @@ def test_the_bad_input_catalogue_runs_clean() -> None:
     _run("bench.faults.bad_input", "--database", "sqlite")
     figures = _figures("faults-bad-input-sqlite")
     assert len(figures["cases"]) >= 50 and figures["after"] == []
+
+
+@pytest.mark.slow
+def test_slow_held_and_dropped_clients_leave_health_and_enqueue_answering() -> None:
+    _run("bench.faults.api_exhaustion")
+    figures = _figures("faults-api-exhaustion-postgresql")
+    held = figures["probes"]["held"]
+    assert held["health_max_ms"] < 1000 and held["health_outcomes"] == {"200": held["health_probes"]}
+    assert held["enqueues"] > 0 and held["enqueue_outcomes"] == {"202": held["enqueues"]}
+    assert figures["dropped_freed_seconds"] <= 3
+    assert figures["held_waits_after_release"] == {"200": figures["settings"]["held"]}

@@ -62,7 +62,6 @@ logging: {level: "info", format: "json", file: "./logs/mimir.log", max_size: "10
 persistence: {enabled: true, backend: "sqlite", database_path: "./data/mimir.db", connection_string: "", vector_db_path: "./data/chromem.db", enable_vector_db: true, backup_enabled: false, backup_path: "./backups", retention_days: 30}
 """  # noqa: E501
 ORIGINAL_KEYS_WITHOUT_MEANING = [
-    "server.read_timeout",
     "server.write_timeout",
     "plugins.auto_discovery",
     "plugins.max_concurrent",
@@ -103,6 +102,7 @@ def test_the_original_config_sets_our_settings(original_config: Path) -> None:
     assert settings.step_timeout_seconds == 60.0
     assert (settings.scheduler_enabled, settings.scheduler_timezone) == (True, "UTC")
     assert settings.job_timeout_seconds == 3600.0
+    assert settings.body_timeout_seconds == 30.0  # read_timeout: reading a whole request
     assert settings.metrics_enabled is True
     assert (settings.log_level, settings.log_format) == ("info", "json")
     assert settings.log_file == Path("logs/mimir.log")
@@ -233,12 +233,14 @@ def test_an_unknown_backend_is_named(tmp_path: Path) -> None:
 def test_each_value_knows_where_it_came_from(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("server: {port: 9000}\nplugins: {timeout: 5s}\n")
-    settings = load_settings(config, environ={"MIMIR_PORT": "9100", "WORKER_CONCURRENCY": "3"}, api_threads=8)
+    settings = load_settings(
+        config, environ={"MIMIR_PORT": "9100", "WORKER_CONCURRENCY": "3"}, api_connections=8
+    )
     sources = setting_sources(settings)
     assert sources["server.port"] == "env MIMIR_PORT"
     assert sources["plugins.step_timeout_seconds"] == "file:plugins.timeout"
     assert sources["queue.worker_concurrency"] == "env WORKER_CONCURRENCY"
-    assert sources["server.threads"] == "override"
+    assert sources["server.connections"] == "override"
     assert sources["server.max_body_bytes"] == "default"
 
 
