@@ -9,6 +9,8 @@ import os
 
 from celery import Celery
 
+from shared.plugins.builtin.utility import _fib
+
 app = Celery("raw", broker=os.environ.get("REDIS_URL"), backend=os.environ.get("REDIS_URL"))
 app.conf.update(
     task_serializer="json",
@@ -25,3 +27,9 @@ app.conf.update(
 @app.task(name="raw.noop")
 def noop() -> None:
     """Nothing: the cost measured is Celery's own."""
+
+
+@app.task(name="raw.fib")
+def fib(n: int) -> int:
+    """fib(n) the slow way, as the pipeline step ``Utility.fib`` computes it."""
+    return _fib(n)

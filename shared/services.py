@@ -21,6 +21,7 @@ from shared.jobs.events import publish_job_finished
 from shared.jobs.runner import JobRuntime, run_environment
 from shared.plugins.registry import PluginRegistry
 from shared.queue.celery_app import create_celery
+from shared.queue.dispatch import close_publisher
 from shared.slices import Platform, load_platform
 
 # A Redis call that cannot connect in 2 s, or gets no answer in 5 s, fails rather than hangs a request or a
@@ -54,6 +55,7 @@ class Services:
     def close(self) -> None:
         """Close the Redis and database connections (the Celery producer's pool goes with its app)."""
         self.redis.close()
+        close_publisher(self.celery)
         self.db.dispose()
 
 

@@ -11,8 +11,10 @@ from flask_smorest import Blueprint
 from backend import long_requests
 from backend.access import RouteGroup, requires
 from backend.api.paging import page_body, page_bounds
-from backend.api.run_targets import requested_target
+from backend.api.run_targets import requested_batch_target, requested_target
 from backend.api.schemas import (
+    EnqueueBatchSchema,
+    EnqueuedBatchSchema,
     EnqueuedSchema,
     JobCreateSchema,
     JobDetailSchema,
@@ -28,7 +30,7 @@ from backend.services import services
 from shared.durations import parse_duration
 from shared.errors import InvalidInput
 from shared.jobs import service as jobs
-from shared.jobs.enqueue import enqueue_job
+from shared.jobs.enqueue import enqueue_job, enqueue_jobs
 from shared.jobs.permissions import JOBS_CANCEL, JOBS_CREATE, JOBS_READ
 from shared.jobs.records import JobRecord
 from shared.jobs.service import JobRequest
@@ -38,18 +40,41 @@ from shared.queue.status import queue_status
 
 CLIENT_CLOSED_REQUEST = 499
 blp = Blueprint("queue", __name__, url_prefix="/api/v1/queue", description="Asynchronous jobs")
+# The per-job endpoints take schema instances: given a class, webargs builds a schema on every request
+# (about 0.3 ms of CPU each time).
 
 
 @blp.route("/pipelines/enqueue")
 class EnqueuePipeline(MethodView):
     @requires(PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
-    @blp.arguments(RunRequestSchema)
+    @blp.arguments(RunRequestSchema())
     @blp.response(202, EnqueuedSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Queue a pipeline run for the workers; returns at once with the job id."""
         svc = services()
         request = requested_target(body).job_request(body["context"])
         return enqueued(enqueue_job(svc.runtime, svc.celery, request))
+
+
+@blp.route("/pipelines/enqueue-batch")
+class EnqueuePipelineBatch(MethodView):
+    @requires(PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
+    @blp.arguments(EnqueueBatchSchema())
+    @blp.response(202, EnqueuedBatchSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Queue up to 1,000 runs of one pipeline, one per context, committed in one transaction and
+        published together; returns at once with the job ids in the order of the contexts."""
+        svc = services()
+        target = requested_batch_target(body)
+        jobs = enqueue_jobs(svc.runtime, svc.celery, [target.job_request(c) for c in body["contexts"]])
+        return {
+            "job_ids": [job.id for job in jobs],
+            "count": len(jobs),
+            "kind": jobs[0].kind,
+            "status": jobs[0].status,
+            "pipeline_name": jobs[0].pipeline_name,
+            "created_at": jobs[0].created_at,
+        }
 
 
 def enqueued(job: JobRecord) -> dict[str, Any]:
@@ -86,7 +111,7 @@ class Jobs(MethodView):
         return page_body(items, total, query, limit)
 
     @requires(JOBS_CREATE, group=RouteGroup.ENQUEUE)
-    @blp.arguments(JobCreateSchema)
+    @blp.arguments(JobCreateSchema())
     @blp.response(202, EnqueuedSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Queue a job of any kind that takes a spec (e.g. a twin simulation); pipelines are queued through
@@ -111,7 +136,7 @@ class JobById(MethodView):
 @blp.route("/jobs/<job_id>/wait")
 class WaitForJob(MethodView):
     @requires(JOBS_READ)
-    @blp.arguments(WaitQuerySchema, location="query")
+    @blp.arguments(WaitQuerySchema(), location="query")
     @blp.response(200, JobSchema)
     def get(self, query: dict[str, Any], job_id: str) -> Any:
         """Return the job as soon as it is finished, or as it stands when the timeout passes."""
@@ -136,7 +161,7 @@ class CancelJob(MethodView):
         svc = services()
         job = jobs.cancel_job(svc.db, job_id)
         if job.status == JobStatus.CANCELLED.value and svc.runtime.on_finished is not None:
-            svc.runtime.on_finished(job.id, JobStatus.CANCELLED)
+            svc.runtime.on_finished(job.id, JobStatus.CANCELLED, None)
         return job
 
 

@@ -29,6 +29,25 @@ class RunRequestSchema(RequestSchema):
     context = ContextField()
 
 
+MAX_BATCH_RUNS = 1000
+
+
+class EnqueueBatchSchema(RequestSchema):
+    """Which pipeline to run (exactly one reference) and one input context per run (1 to 1,000)."""
+
+    pipeline_name = fields.String(validate=_NAME)
+    pipeline_id = fields.String(validate=validate.Length(min=1, max=36))
+    pipeline_file = fields.String(validate=validate.Length(min=1, max=1024))
+    pipeline_yaml = fields.String(validate=validate.Length(min=1, max=MAX_YAML_BYTES))
+    contexts = fields.List(
+        ContextField(),
+        required=True,
+        validate=validate.Length(
+            min=1, max=MAX_BATCH_RUNS, error="give between {min} and {max} contexts, one per run"
+        ),
+    )
+
+
 class ContextOnlySchema(RequestSchema):
     """The input context of a run of a stored pipeline."""
 
@@ -176,6 +195,17 @@ class EnqueuedSchema(Schema):
     """An accepted job."""
 
     job_id = fields.String()
+    kind = fields.String()
+    status = fields.String()
+    pipeline_name = fields.String()
+    created_at = fields.DateTime()
+
+
+class EnqueuedBatchSchema(Schema):
+    """Accepted jobs, one per context, in the order of the contexts."""
+
+    job_ids = fields.List(fields.String())
+    count = fields.Integer()
     kind = fields.String()
     status = fields.String()
     pipeline_name = fields.String()

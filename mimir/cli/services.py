@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
@@ -40,12 +41,20 @@ def _log_level(settings: Settings, option: str | None) -> str:
     return level.upper()
 
 
+_PER_TASK_LOGGERS = ("celery.app.trace", "celery.worker.strategy")
+
+
 def _log_through_mimir(settings: Settings, level: str) -> None:
     """Have Celery leave logging to us: on its ``setup_logging`` signal it configures nothing itself."""
     from celery.signals import setup_logging
 
     def configure(**_: Any) -> None:
         configure_logging(settings, level=level)
+        if level.upper() == "INFO":
+            # Celery's two lines per task ("received", "succeeded in") repeat what the job's own log says
+            # and cost the worker CPU on every job; they still show at debug level.
+            for name in _PER_TASK_LOGGERS:
+                logging.getLogger(name).setLevel(logging.WARNING)
 
     setup_logging.connect(configure, weak=False, dispatch_uid="mimir-logging")
 
@@ -94,12 +103,29 @@ def api_command(config_file: Path | None, host: str | None, port: int | None) ->
 @click.option(
     "--queues", "-Q", help="Comma-separated queues to consume (default: every installed job kind's)."
 )
+@click.option(
+    "--pool",
+    type=click.Choice(["prefork", "threads"]),
+    default="prefork",
+    show_default=True,
+    help="Job processes (prefork) or threads in one process (for I/O-bound steps; CPU-bound steps share "
+    "one core).",
+)
+@click.option(
+    "--prefetch-multiplier",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Messages each job process reserves ahead (1: a long job never holds others back).",
+)
 def worker_command(
     config_file: Path | None,
     concurrency: int | None,
     name: str | None,
     loglevel: str | None,
     queues: str | None,
+    pool: str,
+    prefetch_multiplier: int,
 ) -> None:
     """Run a Celery worker that executes queued jobs."""
     from shared.slices import SliceError, load_platform
@@ -131,7 +157,8 @@ def worker_command(
             f"--hostname={name or f'worker-{os.getpid()}@{socket.gethostname()}'}",
             "--without-gossip",
             "--without-mingle",
-            "--prefetch-multiplier=1",
+            f"--pool={pool}",
+            f"--prefetch-multiplier={prefetch_multiplier}",
         ]
     )
 

@@ -119,8 +119,11 @@ class WorkerPool:
     log_dir: Path
     workers: list[WorkerProcess] = field(default_factory=list)
 
-    def start(self, count: int = 1, *, concurrency: int = 1, timeout: float = 30) -> list[WorkerProcess]:
-        """Start ``count`` workers and wait until each reports in."""
+    def start(
+        self, count: int = 1, *, concurrency: int = 1, timeout: float = 30, options: tuple[str, ...] = ()
+    ) -> list[WorkerProcess]:
+        """Start ``count`` workers (``options``: more ``mimir worker`` options) and wait until each reports
+        in."""
         started = []
         for _ in range(count):
             name = f"w{uuid.uuid4().hex[:8]}@test"
@@ -138,6 +141,7 @@ class WorkerPool:
                         str(concurrency),
                         "--loglevel",
                         "INFO",
+                        *options,
                     ],
                     env=settings_environment(self.settings),
                     stdout=log,

@@ -86,6 +86,12 @@ class Database:
         )
 
     @property
+    def read_engine(self) -> Engine:
+        """The engine ``reads()`` sessions use, for Core statements that only read."""
+        bind: Engine = self.reads.kw["bind"]
+        return bind
+
+    @property
     def is_sqlite(self) -> bool:
         """Whether this is the embedded SQLite database."""
         return self.engine.dialect.name == "sqlite"

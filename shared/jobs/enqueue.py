@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Sequence
 
 from celery import Celery
 
@@ -15,7 +16,7 @@ from shared.jobs.service import JobRequest
 from shared.jobs.status import TriggeredBy
 from shared.observability import metrics
 from shared.observability.context import current_request_id
-from shared.queue.dispatch import publish_job
+from shared.queue.dispatch import publish_job, publish_jobs
 
 
 def enqueue_job(
@@ -40,6 +41,19 @@ def enqueue_job(
     publish_job(celery, job.id, kind.queue)
     metrics.job_enqueued(job.pipeline_name, triggered_by.value)
     return job
+
+
+def enqueue_jobs(runtime: JobRuntime, celery: Celery, requests: Sequence[JobRequest]) -> list[JobRecord]:
+    """Queued jobs of one kind, committed together in one transaction, then published together in one
+    round trip to the broker (jobs it did not take stay queued for the sweep)."""
+    if not requests:
+        return []
+    kind = runtime.kinds.get(requests[0].kind)
+    jobs = service.create_jobs(runtime.db, kind, requests, request_id=current_request_id())
+    publish_jobs(celery, [(job.id, kind.queue) for job in jobs])
+    for job in jobs:
+        metrics.job_enqueued(job.pipeline_name, TriggeredBy.API.value)
+    return jobs
 
 
 def run_job_now(

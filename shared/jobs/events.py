@@ -1,12 +1,13 @@
 """Job-finished notifications over Redis pub/sub, and waiting for a job without polling in a loop.
 
-Workers publish ``{job_id, status}`` on one channel when a job reaches a terminal status, and on another
-while it runs (each time its progress is written, so a reader of the row sees what the message announced;
-the API's event streams listen to both, waiters only to the first). Each API process
-keeps one subscriber thread for that channel and wakes the requests waiting on that job; the database stays
-the truth (a waiter re-reads the row when woken). In case a message was lost, one recheck thread asks the
-database every few seconds which of the awaited jobs are finished, in one query for all of them: a
-thousand held waits cost one query per interval, not a thousand.
+Workers publish ``{job_id, status}`` on a progress channel while a job runs (each time its progress is
+written; the API's event streams listen to it, waiters do not), and ``{job_id, status, job}`` on another
+when it reaches a terminal status, ``job`` being the finished row as the guarded finish wrote it
+(``UPDATE … RETURNING``; a terminal row never changes again, so it is the truth). Each API process keeps
+one subscriber thread for that channel and wakes the requests waiting on that job, which answer from ``job`` without reading the database; a notification
+without ``job`` (too large to send, or a cancel from the API) makes them re-read the row. In case a
+message was lost, one recheck thread asks the database every few seconds which of the awaited jobs are
+finished, in one query for all of them: a thousand held waits cost one query per interval, not a thousand.
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from functools import cache
+from typing import Any, cast
 
 import redis
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from shared.db.base import UTCDateTime
 from shared.db.engine import Database
 from shared.jobs import service
-from shared.jobs.records import JobRecord
+from shared.jobs.records import JobRecord, detached_job
 from shared.jobs.status import TERMINAL_STATUSES, JobStatus
 from shared.observability import metrics
 
@@ -38,17 +43,57 @@ UNSUBSCRIBED_RECHECK_SECONDS = 0.5
 # within this (the check is one non-blocking socket peek).
 CALLER_CHECK_SECONDS = 0.5
 RECHECK_BATCH = 500  # job ids per recheck query (keeps the IN list well inside every database's limits)
+# Every API process receives every notification: a finished row larger than this (a big output context)
+# is not sent; its waiters read it from the database instead.
+MAX_PAYLOAD_BYTES = 64 * 1024
 
 
-def publish_job_finished(client: redis.Redis, job_id: str, status: JobStatus) -> None:
-    """Tell listeners the job's status: a terminal one on ``FINISHED_CHANNEL`` (waiters and streams), a
-    running one on ``PROGRESS_CHANNEL`` (streams only, so progress does not wake waiters). Losing a message
-    only delays a waiter until its next recheck, and a stream's client until its next refetch."""
+def publish_job_finished(
+    client: redis.Redis, job_id: str, status: JobStatus, job: Mapping[str, Any] | None = None
+) -> None:
+    """Tell listeners the job's status: a terminal one on ``FINISHED_CHANNEL`` (waiters and streams), with
+    its finished row's columns when given and small enough; a running one on ``PROGRESS_CHANNEL`` (streams
+    only, so progress does not wake waiters). Losing a message only delays a waiter until its next recheck,
+    and a stream's client until its next refetch."""
     channel = FINISHED_CHANNEL if status.is_terminal else PROGRESS_CHANNEL
+    message = {"job_id": job_id, "status": status.value}
+    text = json.dumps(message)
+    if job is not None and status.is_terminal:
+        with_job = json.dumps({**message, "job": job}, default=_json_default)
+        if len(with_job) <= MAX_PAYLOAD_BYTES:
+            text = with_job
     try:
-        client.publish(channel, json.dumps({"job_id": job_id, "status": status.value}))
+        client.publish(channel, text)
     except redis.RedisError:
         log.warning("could not publish the %s status of job %s", status.value, job_id, exc_info=True)
+
+
+def job_from_columns(columns: Mapping[str, Any]) -> JobRecord:
+    """A (detached) job row from the columns a finish notification carried."""
+    dated = _datetime_columns()
+    values = {
+        name: datetime.fromisoformat(value) if name in dated and isinstance(value, str) else value
+        for name, value in columns.items()
+        if name in _column_names()
+    }
+    return detached_job(values)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+@cache
+def _column_names() -> frozenset[str]:
+    return frozenset(cast(Table, JobRecord.__table__).c.keys())
+
+
+@cache
+def _datetime_columns() -> frozenset[str]:
+    table = cast(Table, JobRecord.__table__)
+    return frozenset(c.name for c in table.c if isinstance(c.type, UTCDateTime))
 
 
 def _finished_among(db: Database, job_ids: list[str]) -> list[str]:
@@ -85,6 +130,8 @@ class JobWaiter:
         self._redis_url = redis_url
         self._lock = threading.Lock()
         self._events: dict[str, set[threading.Event]] = defaultdict(set)
+        # Finished rows carried by notifications, kept while someone waits on that job.
+        self._finished: dict[str, Mapping[str, Any]] = {}
         self._threads: list[threading.Thread] = []
         self._db: Database | None = None
         self._is_subscribed = threading.Event()
@@ -116,7 +163,9 @@ class JobWaiter:
                 if not _pause(event, remaining, should_stop):
                     return job  # nobody will read it: the point is to free the request now
                 event.clear()
-                job = service.get_job(db, job_id)
+                with self._lock:
+                    columns = self._finished.get(job_id)
+                job = job_from_columns(columns) if columns is not None else service.get_job(db, job_id)
         finally:
             metrics.wait_closed()
             with self._lock:
@@ -125,6 +174,7 @@ class JobWaiter:
                     waiters.discard(event)
                     if not waiters:
                         del self._events[job_id]
+                        self._finished.pop(job_id, None)
 
     @property
     def open_waits(self) -> int:
@@ -192,9 +242,15 @@ class JobWaiter:
 
     def _wake(self, data: bytes | str) -> None:
         try:
-            job_id = json.loads(data)["job_id"]
-        except (ValueError, KeyError, TypeError):
+            message = json.loads(data)
+            job_id = message["job_id"]
+            columns = message.get("job")
+        except (ValueError, KeyError, TypeError, AttributeError):
             return
+        if isinstance(columns, dict) and columns.get("id") == job_id:
+            with self._lock:
+                if job_id in self._events:
+                    self._finished[job_id] = columns
         self._wake_job(job_id)
 
     def _wake_job(self, job_id: str) -> None:

@@ -72,7 +72,7 @@ class LeaseRenewer:
     db: Database
     lease_seconds: float
     # Told (job id, running) after each progress write: the API's event streams show it live.
-    announce: Callable[[str, JobStatus], None] | None = None
+    announce: Callable[[str, JobStatus, dict[str, Any] | None], None] | None = None
     _watches: dict[str, LeaseWatch] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loop: LoopService | None = None
@@ -153,7 +153,7 @@ class LeaseRenewer:
             log.warning("could not record progress of job %s", watch.lease.job_id, exc_info=True)
             return
         if self.announce is not None:
-            self.announce(watch.lease.job_id, JobStatus.RUNNING)
+            self.announce(watch.lease.job_id, JobStatus.RUNNING, None)
 
     def _renew(self, watch: LeaseWatch) -> None:
         try:

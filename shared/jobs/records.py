@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -67,3 +69,15 @@ class JobLogRecord(Base):
     level: Mapped[str] = mapped_column(String(8))
     step: Mapped[str | None] = mapped_column(String(200), nullable=True)
     message: Mapped[str] = mapped_column(Text)
+
+
+# Every column, None: what a detached job shows for the columns its source did not carry.
+_NO_COLUMNS: dict[str, Any] = {column.name: None for column in JobRecord.__table__.columns}
+
+
+def detached_job(columns: Mapping[Any, Any]) -> JobRecord:
+    """A read-only job from a row's columns, read like a :class:`JobRecord` (attributes only; it belongs
+    to no session and is never written back). Building a mapped ``JobRecord`` runs the ORM's
+    instrumentation for each of its 27 attributes, about 0.3 ms of CPU: more than the query that read it,
+    on every claim, wait and status read."""
+    return cast(JobRecord, SimpleNamespace(**{**_NO_COLUMNS, **columns}))

@@ -45,7 +45,8 @@ class JobRuntime:
     env: RunEnvironment
     lease_seconds: float
     job_timeout_seconds: float | None = None
-    on_finished: Callable[[str, JobStatus], None] | None = None
+    # Told each job that ended: its id, status and (from a worker) the finished row's columns.
+    on_finished: Callable[[str, JobStatus, dict[str, Any] | None], None] | None = None
     kinds: JobKinds = field(default_factory=_builtin_kinds)
     renewer: LeaseRenewer = field(init=False)
 
@@ -162,7 +163,7 @@ def _run_attempt(runtime: JobRuntime, job: JobRecord, lease: Lease, job_log: Job
     if watch.is_lost:
         log.warning("job %s: lease lost during attempt %s; another worker owns it now", job.id, lease.attempt)
         return None
-    is_written = service.finish_job(
+    finished = service.finish_job(
         runtime.db,
         lease,
         status=outcome.status,
@@ -171,12 +172,12 @@ def _run_attempt(runtime: JobRuntime, job: JobRecord, lease: Lease, job_log: Job
         error=outcome.error,
         logs=job_log.take(),
     )
-    if not is_written:
+    if finished is None:
         log.warning("job %s: lease lost before the result was written", job.id)
         return None
     metrics.job_finished(job.pipeline_name, outcome.status.value, started)
     if runtime.on_finished:
-        runtime.on_finished(job.id, outcome.status)
+        runtime.on_finished(job.id, outcome.status, finished)
     return outcome.status
 
 

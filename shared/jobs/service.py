@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, Update, bindparam, func, insert, or_, select, update
+from sqlalchemy import Insert, Select, Table, Update, bindparam, func, insert, or_, select, update
 
 from shared.db.base import utcnow
 from shared.db.engine import Database
 from shared.errors import Conflict, NotFound
 from shared.jobs.kinds import JobKind
-from shared.jobs.records import JobLogRecord, JobRecord
+from shared.jobs.records import JobLogRecord, JobRecord, detached_job
 from shared.jobs.status import TERMINAL_STATUSES, JobStatus, TriggeredBy
 
 DEFAULT_MAX_ATTEMPTS = 5
@@ -73,17 +73,43 @@ def create_job(
     request_id: str | None = None,
 ) -> JobRecord:
     """A committed ``queued`` job of ``kind`` (its spec is a snapshot: later edits don't change this run)."""
-    job = new_job(
+    return create_jobs(
+        db,
         kind,
-        request,
+        [request],
         triggered_by=triggered_by,
         max_attempts=max_attempts,
         schedule_id=schedule_id,
         request_id=request_id,
-    )
-    with db.session() as session:
-        session.add(job)
-    return job
+    )[0]
+
+
+def create_jobs(
+    db: Database,
+    kind: JobKind,
+    requests: Sequence[JobRequest],
+    *,
+    triggered_by: TriggeredBy = TriggeredBy.API,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    schedule_id: str | None = None,
+    request_id: str | None = None,
+) -> list[JobRecord]:
+    """Committed ``queued`` jobs of ``kind``, all in one transaction (one ``INSERT`` of prebuilt shape, no
+    ORM unit of work and no read back: the rows are what we wrote)."""
+    rows = [
+        _new_row(
+            kind,
+            request,
+            triggered_by=triggered_by,
+            max_attempts=max_attempts,
+            schedule_id=schedule_id,
+            request_id=request_id,
+        )
+        for request in requests
+    ]
+    with db.engine.begin() as connection:
+        connection.execute(_job_insert_statement(), rows[0] if len(rows) == 1 else rows)
+    return [detached_job(row) for row in rows]
 
 
 def new_job(
@@ -97,30 +123,53 @@ def new_job(
     request_id: str | None = None,
 ) -> JobRecord:
     """A new, unsaved ``queued`` job row, for callers that add it inside their own transaction."""
+    return JobRecord(
+        **_new_row(
+            kind,
+            request,
+            triggered_by=triggered_by,
+            max_attempts=max_attempts,
+            schedule_id=schedule_id,
+            scheduled_for=scheduled_for,
+            request_id=request_id,
+        )
+    )
+
+
+def _new_row(
+    kind: JobKind,
+    request: JobRequest,
+    *,
+    triggered_by: TriggeredBy,
+    max_attempts: int,
+    schedule_id: str | None,
+    request_id: str | None,
+    scheduled_for: datetime | None = None,
+) -> dict[str, Any]:
     if request.kind != kind.name:
         raise ValueError(f"a {request.kind!r} request given with kind {kind.name!r}")
     now = utcnow()
-    return JobRecord(
-        id=new_job_id(),
-        kind=kind.name,
-        status=JobStatus.QUEUED.value,
-        pipeline_id=request.pipeline_id,
-        pipeline_name=kind.label(request.spec)[:200],
-        pipeline_revision=request.pipeline_revision,
-        spec=request.spec,
-        input_context=request.context,
-        steps=request.steps,
-        progress=0.0,
-        attempts=0,
-        max_attempts=max_attempts,
-        cancel_requested=False,
-        triggered_by=triggered_by.value,
-        schedule_id=schedule_id,
-        scheduled_for=scheduled_for,
-        request_id=request_id,
-        created_at=now,
-        updated_at=now,
-    )
+    return {
+        "id": new_job_id(),
+        "kind": kind.name,
+        "status": JobStatus.QUEUED.value,
+        "pipeline_id": request.pipeline_id,
+        "pipeline_name": kind.label(request.spec)[:200],
+        "pipeline_revision": request.pipeline_revision,
+        "spec": request.spec,
+        "input_context": request.context,
+        "steps": request.steps,
+        "progress": 0.0,
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "cancel_requested": False,
+        "triggered_by": triggered_by.value,
+        "schedule_id": schedule_id,
+        "scheduled_for": scheduled_for,
+        "request_id": request_id,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 @dataclass(frozen=True)
@@ -137,12 +186,13 @@ def claim_job(db: Database, job_id: str, worker_id: str, lease_seconds: float) -
     now = utcnow()
     expires = now + timedelta(seconds=lease_seconds)
     params = {"b_job_id": job_id, "b_worker_id": worker_id, "b_now": now, "b_expires": expires}
-    with db.session() as session:
-        job = session.scalars(
-            _claim_statement(), params, execution_options={"synchronize_session": False}
-        ).one_or_none()
-    if job is None:
+    # Core, not the ORM: the session and ORM loading cost more than the statement (the job comes back
+    # detached, as it did when the session closed).
+    with db.engine.begin() as connection:
+        row = connection.execute(_claim_statement(), params).first()
+    if row is None:
         return None
+    job = detached_job(row._mapping)
     lease = Lease(job_id=job_id, worker_id=worker_id, attempt=job.attempts, expires_at=expires)
     return Claim(lease=lease, job=job)
 
@@ -194,8 +244,9 @@ def finish_job(
     output_context: dict[str, Any] | None,
     error: str | None,
     logs: Sequence[dict[str, Any]] = (),
-) -> bool:
-    """Move a running attempt to a terminal status, with its last log lines; False when the lease was lost
+) -> dict[str, Any] | None:
+    """Move a running attempt to a terminal status, with its last log lines, in one transaction; the
+    finished row's columns (all but the spec, for the finish notification), or None when the lease was lost
     (nothing is written)."""
     assert status in TERMINAL_STATUSES
     now = utcnow()
@@ -208,12 +259,11 @@ def finish_job(
         "b_progress": 1.0 if status is JobStatus.SUCCEEDED else None,
         "b_now": now,
     }
-    with db.session() as session:
-        result = session.connection().execute(_finish_statement(), params)
-        is_held = result.rowcount == 1
-        if is_held and logs:
-            session.connection().execute(_log_insert_statement(), list(logs))
-        return is_held
+    with db.engine.begin() as connection:
+        row = connection.execute(_finish_statement(), params).first()
+        if row is not None and logs:
+            connection.execute(_log_insert_statement(), list(logs))
+    return None if row is None else row._asdict()
 
 
 def cancel_job(db: Database, job_id: str) -> JobRecord:
@@ -256,12 +306,13 @@ def cancel_requested_among(db: Database, job_ids: Sequence[str]) -> set[str]:
 
 
 def get_job(db: Database, job_id: str) -> JobRecord:
-    """The job with ``job_id``; :class:`NotFound` when there is none."""
-    with db.reads() as session:
-        job = session.get(JobRecord, job_id)
-    if job is None:
+    """The job with ``job_id`` (detached); :class:`NotFound` when there is none."""
+    # A prebuilt Core SELECT: the ORM's session, identity map and loading cost more than the query.
+    with db.read_engine.connect() as connection:
+        row = connection.execute(_get_statement(), {"b_job_id": job_id}).first()
+    if row is None:
         raise NotFound(f"job {job_id} not found")
-    return job
+    return detached_job(row._mapping)
 
 
 def list_jobs(
@@ -318,28 +369,29 @@ def count_by_status(db: Database) -> dict[str, int]:
 
 @cache
 def _claim_statement() -> Update:
+    table = cast(Table, JobRecord.__table__)
     return (
-        update(JobRecord)
+        update(table)
         .where(
-            JobRecord.id == bindparam("b_job_id"),
-            JobRecord.cancel_requested.is_(False),
-            JobRecord.attempts < JobRecord.max_attempts,
+            table.c.id == bindparam("b_job_id"),
+            table.c.cancel_requested.is_(False),
+            table.c.attempts < table.c.max_attempts,
             or_(
-                JobRecord.status == JobStatus.QUEUED.value,
-                (JobRecord.status == JobStatus.RUNNING.value)
-                & (JobRecord.lease_expires_at < bindparam("b_now")),
+                table.c.status == JobStatus.QUEUED.value,
+                (table.c.status == JobStatus.RUNNING.value)
+                & (table.c.lease_expires_at < bindparam("b_now", type_=table.c.lease_expires_at.type)),
             ),
         )
         .values(
             status=JobStatus.RUNNING.value,
             worker_id=bindparam("b_worker_id"),
-            attempts=JobRecord.attempts + 1,
-            lease_expires_at=bindparam("b_expires"),
-            started_at=func.coalesce(JobRecord.started_at, bindparam("b_now")),
-            updated_at=bindparam("b_now"),
+            attempts=table.c.attempts + 1,
+            lease_expires_at=bindparam("b_expires", type_=table.c.lease_expires_at.type),
+            started_at=func.coalesce(table.c.started_at, bindparam("b_now", type_=table.c.started_at.type)),
+            updated_at=bindparam("b_now", type_=table.c.updated_at.type),
             error=None,
         )
-        .returning(JobRecord)
+        .returning(*table.c)
     )
 
 
@@ -365,7 +417,19 @@ def _finish_statement() -> Update:
             finished_at=bindparam("b_now", type_=table.c.finished_at.type),
             updated_at=bindparam("b_now", type_=table.c.updated_at.type),
         )
+        .returning(*(column for column in table.c if column.name != "spec"))
     )
+
+
+@cache
+def _get_statement() -> Select[Any]:
+    table = cast(Table, JobRecord.__table__)
+    return select(table).where(table.c.id == bindparam("b_job_id"))
+
+
+@cache
+def _job_insert_statement() -> Insert:
+    return insert(cast(Table, JobRecord.__table__))
 
 
 @cache

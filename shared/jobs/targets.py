@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from shared.db.engine import Database
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound, PipelineValidationError, Problem
 from shared.jobs.service import JobRequest
 from shared.pipelines import service as pipelines
 from shared.pipelines.job_kind import PIPELINE_KIND, pending_steps, pipeline_spec
@@ -59,6 +59,37 @@ def resolve_run_target(
     file of several."""
     target = _resolve(db, registry, request, pipelines_dir)
     check_inputs_given(target.definition, request.context or {})
+    return target
+
+
+def resolve_batch_target(
+    db: Database,
+    registry: PluginRegistry,
+    request: RunRequest,
+    contexts: list[dict[str, Any]],
+    *,
+    pipelines_dir: Path,
+) -> RunTarget:
+    """The pipeline ``request`` names, validated for every one of ``contexts`` (a reference to a context
+    key must hold for all of them); a missing declared input names its context's index."""
+    shared_keys = set(contexts[0]).intersection(*contexts[1:]) if contexts else set()
+    target = _resolve(
+        db, registry, replace(request, context=dict.fromkeys(sorted(shared_keys))), pipelines_dir
+    )
+    problems: list[Problem] = []
+    for index, context in enumerate(contexts):
+        problems += [
+            Problem(f"contexts[{index}].{key}", f"required: pipeline {target.definition.name!r} declares it")
+            for key in target.definition.inputs
+            if key not in context
+        ]
+    if problems:
+        raise PipelineValidationError(
+            problems,
+            message="missing declared input(s): "
+            + ", ".join(p.location for p in problems[:20])
+            + (f" and {len(problems) - 20} more" if len(problems) > 20 else ""),
+        )
     return target
 
 

@@ -61,6 +61,17 @@ class EventListener:
                 pass
 
 
+def _wait_until_idle(settings: Settings) -> None:
+    inspect = create_celery(settings).control.inspect(timeout=2)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        active = inspect.active() or {}
+        if active and not any(active.values()):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the worker still runs tasks: {active}")
+
+
 def test_task_events_are_off_until_a_monitor_switches_them_on(
     client: FlaskClient, workers: WorkerPool, settings: Settings
 ) -> None:
@@ -68,6 +79,9 @@ def test_task_events_are_off_until_a_monitor_switches_them_on(
     workers.start(1)
     with EventListener(settings) as events:
         quiet_job = _run_job(client)
+        # wait answers once the job's row is final, a moment before Celery ends the task: switching
+        # events on in that moment would report the quiet job's end too.
+        _wait_until_idle(settings)
         replies = create_celery(settings).control.enable_events(reply=True, timeout=5)
         assert replies, "no worker answered the enable_events broadcast"
         loud_job = _run_job(client)
