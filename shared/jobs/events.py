@@ -2,12 +2,13 @@
 
 Workers publish ``{job_id, status}`` on a progress channel while a job runs (each time its progress is
 written; the API's event streams listen to it, waiters do not), and ``{job_id, status, job}`` on another
-when it reaches a terminal status, ``job`` being the finished row as the guarded finish wrote it
-(``UPDATE … RETURNING``; a terminal row never changes again, so it is the truth). Each API process keeps
-one subscriber thread for that channel and wakes the requests waiting on that job, which answer from ``job`` without reading the database; a notification
-without ``job`` (too large to send, or a cancel from the API) makes them re-read the row. In case a
-message was lost, one recheck thread asks the database every few seconds which of the awaited jobs are
-finished, in one query for all of them: a thousand held waits cost one query per interval, not a thousand.
+when it reaches a terminal status, ``job`` being the finished row as the guarded finish wrote it (``UPDATE …
+RETURNING``; a terminal row never changes again, so it is the truth). Each API process keeps one subscriber
+thread for that channel and wakes the requests waiting on that job, which answer from ``job`` without
+reading the database; a notification without ``job`` (too large to send, or a cancel from the API) makes
+them re-read the row. In case a message was lost, one recheck thread asks the database every few seconds
+which of the awaited jobs are finished, in one query for all of them: a thousand held waits cost one query
+per interval, not a thousand.
 """
 
 from __future__ import annotations
