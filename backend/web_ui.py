@@ -27,7 +27,7 @@ def init_app(app: Flask, dist: Path = DEFAULT_DIST) -> bool:
     @public()
     def web_ui(path: str = "") -> Response | tuple[Response, int]:
         if path.split("/", 1)[0] in _API_ROOTS:
-            return error_response(404, f"no such endpoint: /{path}")
+            return error_response(404, f"not found: no such endpoint /{path}")
         candidate = dist / path
         if path and candidate.is_file() and candidate.resolve().is_relative_to(dist.resolve()):
             response = send_from_directory(dist, path)
