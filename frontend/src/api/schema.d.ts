@@ -1921,6 +1921,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/queue/pipelines/enqueue-batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue up to 1,000 runs of one pipeline, one per context, committed in one transaction and
+         *     published together; returns at once with the job ids in the order of the contexts.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EnqueueBatch"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EnqueuedBatch"];
+                    };
+                };
+                /** @description No valid API key was sent */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The key's role lacks pipelines:execute */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Rate limit reached; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/queue/status": {
         parameters: {
             query?: never;
@@ -4447,10 +4513,28 @@ export interface components {
             kind?: "hashing" | "sentence" | "http" | "none";
             model?: string;
         };
+        EnqueueBatch: {
+            contexts: {
+                [key: string]: unknown;
+            }[];
+            pipeline_file?: string;
+            pipeline_id?: string;
+            pipeline_name?: string;
+            pipeline_yaml?: string;
+        };
         Enqueued: {
             /** Format: date-time */
             created_at?: string;
             job_id?: string;
+            kind?: string;
+            pipeline_name?: string;
+            status?: string;
+        };
+        EnqueuedBatch: {
+            count?: number;
+            /** Format: date-time */
+            created_at?: string;
+            job_ids?: string[];
             kind?: string;
             pipeline_name?: string;
             status?: string;
