@@ -165,7 +165,13 @@ def worker_command(
 
 @click.command("up")
 @CONFIG_OPTION
-@click.option("--workers", type=int, default=2, show_default=True, help="Worker processes to start.")
+@click.option(
+    "--workers",
+    type=int,
+    default=2,
+    show_default=True,
+    help="Worker processes to start (0: no workers here, e.g. when they run on other machines).",
+)
 @click.option(
     "--concurrency", type=int, help="Job processes per worker (default: queue.worker_concurrency, 2)."
 )
@@ -187,8 +193,10 @@ def up_command(
     dies, its children die with it."""
     from mimir.cli.supervisor import run_embedded
 
-    if workers < 1 or (concurrency is not None and concurrency < 1):
-        raise click.BadParameter("--workers and --concurrency must be at least 1")
+    if workers < 0:
+        raise click.BadParameter("--workers must be 0 or more")
+    if concurrency is not None and concurrency < 1:
+        raise click.BadParameter("--concurrency must be at least 1")
     settings = settings_from_options(
         config_file,
         api_port=port,

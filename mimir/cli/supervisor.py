@@ -257,7 +257,9 @@ def _print_banner(
         f"  Files:      steps read from {', '.join(str(p) for p in settings.resolved_file_directories)}",
         f"              and write to {settings.resolved_output_dir}",
         f"  Workers:    {len(workers)} x concurrency {settings.worker_concurrency} "
-        f"(pids {', '.join(str(c.process.pid) for c in workers if c.process)})",
+        f"(pids {', '.join(str(c.process.pid) for c in workers if c.process)})"
+        if workers
+        else "  Workers:    none here (--workers 0): jobs wait in Redis for workers started elsewhere",
         "  Beat:       1 scheduler (fires cron schedules; /api/v1/scheduler/jobs)",
         f"  Backups:    {settings.backups_dir} (SQLite; also on clean stop)"
         if settings.backups_enabled
