@@ -11,11 +11,9 @@ from marshmallow import Schema, fields, validate
 
 from backend.access import requires
 from backend.services import services
-from shared.errors import InvalidInput, PipelineValidationError
+from shared.pipelines.drafts import check_draft
 from shared.pipelines.loader import MAX_YAML_BYTES
 from shared.pipelines.permissions import PIPELINES_READ
-from shared.pipelines.source_lines import parse_error_position, position_of
-from shared.pipelines.validation import load_single_pipeline
 
 blp = Blueprint(
     "pipeline_drafts", __name__, url_prefix="/api/v1/pipelines", description="Checking unsaved pipelines"
@@ -52,32 +50,4 @@ class ValidateDraft(MethodView):
     @blp.response(200, DraftResultSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Check pipeline YAML against the installed plugins; problems come with their line."""
-        text = body["pipeline_yaml"]
-        try:
-            load_single_pipeline(text, services().runtime.registry, context_keys=body["context_keys"])
-        except PipelineValidationError as exc:
-            return {"valid": False, "errors": [_located(text, p.location, p.message) for p in exc.problems]}
-        except InvalidInput as exc:  # does not parse, or not a pipeline's shape
-            position = parse_error_position(exc.message)
-            return {
-                "valid": False,
-                "errors": [
-                    {
-                        "location": "",
-                        "message": exc.message,
-                        "line": position.line if position else None,
-                        "column": position.column if position else None,
-                    }
-                ],
-            }
-        return {"valid": True, "errors": []}
-
-
-def _located(text: str, location: str, message: str) -> dict[str, Any]:
-    position = position_of(text, location)
-    return {
-        "location": location,
-        "message": message,
-        "line": position.line if position else None,
-        "column": position.column if position else None,
-    }
+        return check_draft(body["pipeline_yaml"], services().runtime.registry, body["context_keys"])

@@ -36,7 +36,8 @@ from shared.scheduling.permissions import SCHEDULER_EXECUTE, SCHEDULER_READ, SCH
 blp = Blueprint("scheduler", __name__, url_prefix="/api/v1/scheduler", description="Cron schedules")
 
 
-def _body(view: schedules.ScheduleView) -> dict[str, Any]:
+def schedule_body(view: schedules.ScheduleView) -> dict[str, Any]:
+    """A schedule as the API shows it: its fields, its latest status and its pipeline's name."""
     record = view.record
     body = {name: getattr(record, name) for name in ScheduleSchema._declared_fields if hasattr(record, name)}
     body.update(last_status=view.last_status, pipeline_name=view.pipeline_name)
@@ -52,7 +53,7 @@ class Schedules(MethodView):
         """List schedules by name."""
         limit, offset = page_bounds(query)
         views, total = schedules.list_schedules(services().db, limit=limit, offset=offset)
-        return page_body([_body(v) for v in views], total, query, limit)
+        return page_body([schedule_body(v) for v in views], total, query, limit)
 
     @requires(SCHEDULER_WRITE)
     @blp.arguments(ScheduleCreateSchema)
@@ -72,7 +73,7 @@ class Schedules(MethodView):
             kinds=svc.runtime.kinds,
             schedule_id=schedule_id,
         )
-        return _body(schedules.get_schedule(svc.db, record.id))
+        return schedule_body(schedules.get_schedule(svc.db, record.id))
 
 
 def _named_pipeline(body: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +120,7 @@ class ScheduleById(MethodView):
     @blp.response(200, ScheduleSchema)
     def get(self, schedule_id: str) -> dict[str, Any]:
         """Get a schedule."""
-        return _body(schedules.get_schedule(services().db, schedule_id))
+        return schedule_body(schedules.get_schedule(services().db, schedule_id))
 
     @requires(SCHEDULER_WRITE)
     @blp.arguments(ScheduleUpdateSchema)
@@ -128,7 +129,7 @@ class ScheduleById(MethodView):
         """Change some fields; a new timing applies from the next slot after now."""
         svc = services()
         schedules.update_schedule(svc.db, schedule_id, _named_pipeline(body), svc.runtime.kinds)
-        return _body(schedules.get_schedule(svc.db, schedule_id))
+        return schedule_body(schedules.get_schedule(svc.db, schedule_id))
 
     @requires(SCHEDULER_WRITE)
     @blp.response(204)
@@ -145,7 +146,7 @@ class EnableSchedule(MethodView):
         """Enable: fires from the next slot after now (slots passed while disabled are not caught up)."""
         db = services().db
         schedules.set_enabled(db, schedule_id, True)
-        return _body(schedules.get_schedule(db, schedule_id))
+        return schedule_body(schedules.get_schedule(db, schedule_id))
 
 
 @blp.route("/jobs/<schedule_id>/disable")
@@ -156,7 +157,7 @@ class DisableSchedule(MethodView):
         """Disable: no more fires until enabled."""
         db = services().db
         schedules.set_enabled(db, schedule_id, False)
-        return _body(schedules.get_schedule(db, schedule_id))
+        return schedule_body(schedules.get_schedule(db, schedule_id))
 
 
 @blp.route("/jobs/<schedule_id>/trigger")

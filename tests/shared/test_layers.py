@@ -1,4 +1,5 @@
-"""The domain package stands alone: the edges (HTTP, Celery workers, the CLI) import it, never the reverse."""
+"""The domain package stands alone: the edges (HTTP, Celery workers, the CLI, the MCP server) import it,
+never the reverse."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 import shared
 
-EDGES = ("backend", "worker", "mimir")
+EDGES = ("backend", "worker", "mimir", "mcp_server")
 SHARED_ROOT = Path(shared.__file__).parent
 
 
