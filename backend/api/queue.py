@@ -30,7 +30,7 @@ from backend.services import services
 from shared.durations import parse_duration
 from shared.errors import InvalidInput
 from shared.jobs import service as jobs
-from shared.jobs.enqueue import enqueue_job, enqueue_jobs
+from shared.jobs.enqueue import cancel, enqueue_job, enqueue_jobs
 from shared.jobs.permissions import JOBS_CANCEL, JOBS_CREATE, JOBS_READ
 from shared.jobs.records import JobRecord
 from shared.jobs.service import JobRequest
@@ -158,11 +158,7 @@ class CancelJob(MethodView):
     @blp.response(200, JobSchema)
     def post(self, job_id: str) -> Any:
         """Cancel a queued job, or stop a running one before its next step."""
-        svc = services()
-        job = jobs.cancel_job(svc.db, job_id)
-        if job.status == JobStatus.CANCELLED.value and svc.runtime.on_finished is not None:
-            svc.runtime.on_finished(job.id, JobStatus.CANCELLED, None)
-        return job
+        return cancel(services().runtime, job_id)
 
 
 @blp.route("/status")

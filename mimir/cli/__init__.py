@@ -1,4 +1,5 @@
-"""The ``mimir`` command line: ``up``, ``api``, ``worker``, ``beat``, ``backup``, ``keys``, ``run``."""
+"""The ``mimir`` command line: ``up``, ``api``, ``worker``, ``beat``, ``backup``, ``keys``, ``run``,
+``mcp``."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ main.add_command(run_command)
 def _add_service_commands() -> None:
     # Imported here, not at the top, so `mimir run` never pays for Flask and Celery imports.
     from mimir.cli.keys import keys_group
+    from mimir.cli.mcp import mcp_command
     from mimir.cli.services import api_command, backup_command, beat_command, up_command, worker_command
 
     main.add_command(up_command)
@@ -27,6 +29,7 @@ def _add_service_commands() -> None:
     main.add_command(beat_command)
     main.add_command(backup_command)
     main.add_command(keys_group)
+    main.add_command(mcp_command)
 
 
 _add_service_commands()

@@ -19,6 +19,7 @@ from mimir.cli.lock import data_dir_lock
 from mimir.cli.redis_server import free_port, start_redis
 from shared.config import SUPERVISOR_VARIABLES, Settings, overridden_environment_variables
 from shared.db.migrate import upgrade_to_head
+from shared.mcp.settings import mcp_settings
 from shared.vectors.config import VectorConfig
 
 STOP_GRACE_SECONDS = 20
@@ -65,6 +66,9 @@ def _run_locked(settings: Settings, *, workers: int, config_file: Path | None) -
     children = [_Child("api", [*base, "api"]), _Child("beat", [*base, "beat"])] + [
         _Child(f"worker{i}", [*base, "worker", "--name", f"worker{i}@{host}"]) for i in range(1, workers + 1)
     ]
+    mcp = mcp_settings(settings)
+    if mcp.enabled:  # the MCP server's Streamable HTTP transport (stdio clients start their own `mimir mcp`)
+        children.append(_Child("mcp", [*base, "mcp", "--http"]))
     if VectorConfig.from_settings(settings).is_embedded:  # the one process holding the local vector store
         children.insert(0, _Child("vectors", [sys.executable, "-m", "shared.vectors.owner"]))
     stopping = []
@@ -245,6 +249,7 @@ def _print_banner(
     new_admin_key: str | None,
 ) -> None:
     workers = [c for c in children if c.name.startswith("worker")]
+    mcp = mcp_settings(settings)
     lines = [
         "Mimir AIP is running.",
         f"  Web UI:     {api_url}/" if is_ui_built() else "  Web UI:     not built (needs Node 20+)",
@@ -260,6 +265,9 @@ def _print_banner(
         f"(pids {', '.join(str(c.process.pid) for c in workers if c.process)})"
         if workers
         else "  Workers:    none here (--workers 0): jobs wait in Redis for workers started elsewhere",
+        f"  MCP:        http://{mcp.host}:{mcp.port}/mcp   (AI assistants; stdio: mimir mcp --api-key KEY)"
+        if mcp.enabled
+        else "  MCP:        HTTP off (mcp.enabled); stdio: mimir mcp --api-key KEY",
         "  Beat:       1 scheduler (fires cron schedules; /api/v1/scheduler/jobs)",
         f"  Backups:    {settings.backups_dir} (SQLite; also on clean stop)"
         if settings.backups_enabled

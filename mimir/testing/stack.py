@@ -321,3 +321,56 @@ def beat_pool(settings: Settings, log_dir: Path) -> Iterator[BeatPool]:
         yield pool
     finally:
         pool.stop_all()
+
+
+@dataclass
+class McpHttpProcess:
+    """A ``mimir mcp --http`` process serving the stack's MCP tools at ``url`` (``.../mcp``)."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def stop(self) -> None:
+        """Stop uvicorn (SIGTERM, then SIGKILL)."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+@contextmanager
+def mcp_http_process(settings: Settings, log_dir: Path, *, port: int) -> Iterator[McpHttpProcess]:
+    """The MCP server's HTTP transport on ``port`` until the block ends."""
+    import requests
+
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / "mcp.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mimir.cli", "mcp", "--http", "--port", str(port)],
+            env=settings_environment(settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=REPO_ROOT,
+        )
+    server = McpHttpProcess(f"http://127.0.0.1:{port}/mcp", process, log_path)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/health", timeout=5)
+                break
+            except (requests.ConnectionError, requests.Timeout):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        "mimir mcp --http did not start:\n" + log_path.read_text(errors="replace")
+                    ) from None
+                time.sleep(0.1)
+        yield server
+    finally:
+        server.stop()

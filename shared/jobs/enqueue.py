@@ -13,7 +13,7 @@ from shared.jobs import service
 from shared.jobs.records import JobRecord
 from shared.jobs.runner import JobRuntime, run_claimed_job
 from shared.jobs.service import JobRequest
-from shared.jobs.status import TriggeredBy
+from shared.jobs.status import JobStatus, TriggeredBy
 from shared.observability import metrics
 from shared.observability.context import current_request_id
 from shared.queue.dispatch import publish_job, publish_jobs
@@ -73,3 +73,12 @@ def run_job_now(
         raise MimirError(f"job {job.id} could not be started")
     run_claimed_job(runtime, claim.job, claim.lease)
     return service.get_job(runtime.db, job.id)
+
+
+def cancel(runtime: JobRuntime, job_id: str) -> JobRecord:
+    """Cancel a queued job at once (waiters are told at once), or ask a running one to stop before its next
+    step (its worker tells them when it stops)."""
+    job = service.cancel_job(runtime.db, job_id)
+    if job.status == JobStatus.CANCELLED.value and runtime.on_finished is not None:
+        runtime.on_finished(job.id, JobStatus.CANCELLED, None)
+    return job

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.config import Settings
+
 MCP_PATH = "/mcp"
 
 
@@ -27,3 +29,13 @@ class McpSettings:
     max_waits: int = 64
     # Seconds an idle keep-alive connection is kept.
     keepalive_seconds: float = 5.0
+
+
+def mcp_settings(settings: Settings) -> McpSettings:
+    """The ``mcp:`` section of ``settings`` (for a process that builds no services, e.g. the supervisor)."""
+    from shared.settings_sections import SettingsSections
+
+    sections = SettingsSections()
+    sections.add("mcp", McpSettings)
+    values: McpSettings = sections.read({"mcp": settings.sections.get("mcp", {})})[McpSettings]
+    return values
