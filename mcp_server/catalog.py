@@ -82,3 +82,36 @@ def access_of_tool(name: str) -> ToolAccess | None:
     """What calling tool ``name`` needs (None for a name no tool has)."""
     definition = _DECLARED.get(name)
     return definition.access if definition else None
+
+
+@dataclass(frozen=True)
+class ToolDescription:
+    """What a client (the web UI's MCP page) is told about a tool: the same name, description and input
+    schema as ``tools/list`` gives, and what calling it needs."""
+
+    name: str
+    description: str
+    permission: Permission
+    mirrors: str
+    is_read_only: bool
+    input_schema: dict[str, Any]
+
+
+def describe_tools() -> list[ToolDescription]:
+    """Every tool as the SDK lists it (its input schema from the function's signature)."""
+    from mcp.server.mcpserver.tools.base import Tool
+
+    described = []
+    for definition in tool_definitions():
+        tool = Tool.from_function(definition.fn)
+        described.append(
+            ToolDescription(
+                name=tool.name,
+                description=tool.description,
+                permission=definition.access.permission,
+                mirrors=definition.access.mirrors,
+                is_read_only=definition.access.is_read_only,
+                input_schema=tool.parameters,
+            )
+        )
+    return described

@@ -13,6 +13,7 @@ import anyio
 import httpx2
 import pytest
 import requests
+from flask.testing import FlaskClient
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
@@ -199,3 +200,19 @@ def test_http_without_a_valid_key_is_401(mcp_http: McpHttpProcess) -> None:
     assert missing.headers["WWW-Authenticate"] == 'Bearer realm="mimir"'
     assert missing.json()["message"].startswith("an API key is required")
     assert wrong.json()["message"] == "the API key is not valid (unknown or revoked)"
+
+
+def test_the_api_lists_the_tools_and_which_of_them_a_key_may_call(client: FlaskClient, db: Database) -> None:
+    viewer = create_api_key(db, name="reader", role="viewer").secret
+    as_admin = client.get("/api/v1/mcp/tools")
+    as_viewer = client.get("/api/v1/mcp/tools", headers={"Authorization": f"Bearer {viewer}"})
+    assert as_admin.status_code == as_viewer.status_code == 200
+    assert {t["name"] for t in as_admin.json["tools"]} == EXPECTED_TOOLS
+    assert as_admin.json["connection"]["http_path"] == "/mcp"
+    allowed = {t["name"]: t["allowed"] for t in as_viewer.json["tools"]}
+    assert allowed["list_pipelines"] and not allowed["enqueue_pipeline"]
+    enqueue = next(t for t in as_admin.json["tools"] if t["name"] == "enqueue_pipeline")
+    assert (
+        enqueue["permission"] == "pipelines:execute"
+        and "pipeline_yaml" in enqueue["input_schema"]["properties"]
+    )

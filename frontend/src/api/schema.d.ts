@@ -356,6 +356,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mcp/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The MCP server's tools (which of them this key may call) and how an assistant connects. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["McpOverview"];
+                    };
+                };
+                /** @description No valid API key was sent */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The key's role lacks mcp:read */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit reached; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/monitoring/jobs/statistics": {
         parameters: {
             query?: never;
@@ -4727,6 +4785,31 @@ export interface components {
             line?: number | null;
             location?: string;
             message?: string;
+        };
+        McpConnection: {
+            http_enabled?: boolean;
+            http_path?: string;
+            http_port?: number | null;
+            /** @description mcp.public_url when set (may be a path on this origin); else null */
+            http_url?: string | null;
+            stdio_command?: string;
+        };
+        McpOverview: {
+            connection?: components["schemas"]["McpConnection"];
+            tools?: components["schemas"]["McpTool"][];
+        };
+        McpTool: {
+            /** @description whether the calling key's role may call it */
+            allowed?: boolean;
+            description?: string;
+            input_schema?: {
+                [key: string]: unknown;
+            };
+            /** @description the HTTP endpoint doing the same */
+            mirrors?: string;
+            name?: string;
+            permission?: string;
+            read_only?: boolean;
         };
         Minute: {
             cancelled?: number;
