@@ -11,6 +11,7 @@ const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage").then((m) => ({ defa
 const DashboardPage = lazy(() => import("./pages/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const JobDetailPage = lazy(() => import("./pages/JobDetailPage").then((m) => ({ default: m.JobDetailPage })));
 const JobsPage = lazy(() => import("./pages/JobsPage").then((m) => ({ default: m.JobsPage })));
+const McpPage = lazy(() => import("./pages/McpPage").then((m) => ({ default: m.McpPage })));
 const PipelineDetailPage = lazy(() =>
   import("./pages/PipelineDetailPage").then((m) => ({ default: m.PipelineDetailPage })),
 );
@@ -78,6 +79,7 @@ export function AppRoutes() {
             <Route path="plugins" element={<PluginsPage />} />
             <Route path="vectors" element={<VectorsPage />} />
             <Route path="vectors/:name" element={<VectorCollectionPage />} />
+            <Route path="mcp" element={<McpPage />} />
             <Route path="settings/keys" element={<ApiKeysPage />} />
             <Route path="twins" element={<TwinsPage />} />
             <Route path="twins/:twinId" element={<TwinDetailPage />} />
