@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -19,7 +19,7 @@ from mimir.cli.lock import data_dir_lock
 from mimir.cli.redis_server import free_port, start_redis
 from shared.config import SUPERVISOR_VARIABLES, Settings, overridden_environment_variables
 from shared.db.migrate import upgrade_to_head
-from shared.mcp.settings import mcp_settings
+from shared.mcp.settings import McpSettings, mcp_settings
 from shared.vectors.config import VectorConfig
 
 STOP_GRACE_SECONDS = 20
@@ -60,13 +60,15 @@ def _run_locked(settings: Settings, *, workers: int, config_file: Path | None) -
     if settings.metrics_enabled:
         _start_fresh_metrics(settings.resolved_metrics_dir)
     new_admin_key = _ensure_admin_access(settings)
-    env = _children_environment(settings, config_file, redis)
+    mcp = mcp_settings(settings)
+    if mcp.enabled:  # its port if free, else any (like Redis): a busy port must not stop `mimir up`
+        mcp = replace(mcp, port=free_port(mcp.port))
+    env = _children_environment(settings, config_file, redis, mcp_port=mcp.port if mcp.enabled else None)
     base = [sys.executable, "-m", "mimir.cli"]
     host = socket.gethostname()
     children = [_Child("api", [*base, "api"]), _Child("beat", [*base, "beat"])] + [
         _Child(f"worker{i}", [*base, "worker", "--name", f"worker{i}@{host}"]) for i in range(1, workers + 1)
     ]
-    mcp = mcp_settings(settings)
     if mcp.enabled:  # the MCP server's Streamable HTTP transport (stdio clients start their own `mimir mcp`)
         children.append(_Child("mcp", [*base, "mcp", "--http"]))
     if VectorConfig.from_settings(settings).is_embedded:  # the one process holding the local vector store
@@ -83,7 +85,7 @@ def _run_locked(settings: Settings, *, workers: int, config_file: Path | None) -
             _start(child, env, data_dir / "logs")
         api_url = f"http://{settings.api_host}:{settings.api_port}"
         _wait_for_api(api_url, stopping)
-        _print_banner(settings, api_url, redis, children, new_admin_key)
+        _print_banner(settings, api_url, redis, children, new_admin_key, mcp)
         while not stopping:
             time.sleep(0.5)
             if redis is not None and redis.has_exited and not stopping:
@@ -139,16 +141,19 @@ class _EmbeddedRedis:
 
 
 def _children_environment(
-    settings: Settings, config_file: Path | None, redis: _EmbeddedRedis | None
+    settings: Settings, config_file: Path | None, redis: _EmbeddedRedis | None, *, mcp_port: int | None = None
 ) -> dict[str, str]:
     """The children read the same file and environment as this process; only what the command line
-    overrode, and the embedded Redis, is added (named in MIMIR_SET_BY_SUPERVISOR, so that
-    ``GET /api/v1/config`` shows those as overrides, not as the user's environment)."""
+    overrode, the embedded Redis and the MCP server's port are added (named in MIMIR_SET_BY_SUPERVISOR, so
+    that ``GET /api/v1/config`` shows those as overrides, not as the user's environment)."""
     env = dict(os.environ)
     given = overridden_environment_variables(settings)
-    if redis is not None:
-        given["REDIS_URL"] = redis.url
-        given[SUPERVISOR_VARIABLES] = ",".join(filter(None, [given[SUPERVISOR_VARIABLES], "REDIS_URL"]))
+    added = {"REDIS_URL": redis.url} if redis is not None else {}
+    if mcp_port is not None:
+        added["MIMIR_MCP_PORT"] = str(mcp_port)  # the API reports it, the mcp child listens on it
+    if added:
+        given.update(added)
+        given[SUPERVISOR_VARIABLES] = ",".join(filter(None, [given[SUPERVISOR_VARIABLES], *added]))
     env.update(given)
     if config_file:
         env["MIMIR_CONFIG"] = str(config_file.resolve())
@@ -247,9 +252,9 @@ def _print_banner(
     redis: _EmbeddedRedis | None,
     children: list[_Child],
     new_admin_key: str | None,
+    mcp: McpSettings,
 ) -> None:
     workers = [c for c in children if c.name.startswith("worker")]
-    mcp = mcp_settings(settings)
     lines = [
         "Mimir AIP is running.",
         f"  Web UI:     {api_url}/" if is_ui_built() else "  Web UI:     not built (needs Node 20+)",

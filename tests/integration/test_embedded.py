@@ -129,11 +129,32 @@ def test_mimir_up_runs_a_pipeline_end_to_end_and_stops_cleanly(
     ]
     assert (data_dir / "output" / "reports" / "first.json").is_file()
     assert requests.get(f"{url}/health", timeout=5).json()["status"] == "ok"
+    _the_mcp_server_listens_where_the_banner_and_the_api_say(http, url, banner)
     _a_schedule_fires_through_beat(http, url)
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=40) == 0
     assert list((data_dir / "backups").glob("mimir-*.db")), "no SQLite backup on clean stop"
     assert _session_empties(process.pid, within=10.0), "processes of mimir up outlived it"
+
+
+def _the_mcp_server_listens_where_the_banner_and_the_api_say(
+    http: requests.Session, url: str, banner: str
+) -> None:
+    found = re.search(r"MCP:\s+(http://\S+:(\d+)/mcp)", banner)
+    assert found, banner
+    mcp_url, port = found.group(1), int(found.group(2))
+    assert http.get(f"{url}/api/v1/mcp/tools", timeout=10).json()["connection"]["http_port"] == port
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            refused = requests.post(
+                mcp_url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, timeout=5
+            )
+            break
+        except requests.ConnectionError:
+            assert time.monotonic() < deadline, "the MCP server did not start"
+            time.sleep(0.2)
+    assert refused.status_code == 401
 
 
 def _a_schedule_fires_through_beat(http: requests.Session, url: str) -> None:
