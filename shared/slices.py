@@ -29,6 +29,7 @@ SLICES: tuple[str, ...] = (
     "shared.scheduling",
     "shared.twins",
     "shared.vectors",
+    "shared.workflows",
 )
 
 # A plugin to import on first use: ``"module:Class"`` or a callable returning the class.

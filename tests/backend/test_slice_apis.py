@@ -30,6 +30,7 @@ def test_the_listed_slices_serve_every_resource() -> None:
         "twins",
         "twin_jobs",
         "vectors",
+        "workflows",
     }
 
 
