@@ -22,11 +22,12 @@ from backend.api.workflow_schemas import (
     WorkflowWriteSchema,
 )
 from backend.services import services
+from shared.errors import InvalidInput
 from shared.jobs.enqueue import enqueue_job
 from shared.jobs.service import JobRequest
 from shared.workflows import runs, service
 from shared.workflows.permissions import WORKFLOWS_READ, WORKFLOWS_RUN, WORKFLOWS_WRITE
-from shared.workflows.validation import WorkflowValidationError, parse_workflow
+from shared.workflows.validation import parse_workflow
 
 blp = Blueprint("workflows", __name__, url_prefix="/api/v1/workflows", description="Workflows of pipelines")
 
@@ -65,8 +66,8 @@ class ValidateWorkflow(MethodView):
         """Check unsaved workflow YAML; every problem with its location."""
         try:
             parse_workflow(body["workflow_yaml"], services().plugins)
-        except WorkflowValidationError as exc:
-            return {"valid": False, "errors": exc.errors}
+        except InvalidInput as exc:  # a located definition problem, or YAML that does not parse
+            return {"valid": False, "errors": exc.errors or [{"location": "", "message": exc.message}]}
         return {"valid": True, "errors": []}
 
 
