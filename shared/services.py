@@ -21,7 +21,7 @@ from shared.jobs.events import publish_job_finished
 from shared.jobs.runner import JobRuntime, run_environment
 from shared.plugins.registry import PluginRegistry
 from shared.queue.celery_app import create_celery
-from shared.queue.dispatch import close_publisher
+from shared.queue.dispatch import close_publisher, publish_job
 from shared.slices import Platform, load_platform
 
 # A Redis call that cannot connect in 2 s, or gets no answer in 5 s, fails rather than hangs a request or a
@@ -91,6 +91,7 @@ def build_services(
         )
     )
     plugins = PluginRegistry.default(settings.plugin_directories, platform=platform)
+    celery = create_celery(settings)
     jobs = JobRuntime(
         db=db,
         registry=plugins,
@@ -99,13 +100,14 @@ def build_services(
         job_timeout_seconds=settings.job_timeout_seconds,
         on_finished=partial(publish_job_finished, client),
         kinds=platform.job_kinds,
+        publish=partial(publish_job, celery),
     )
     return Services(
         settings=settings,
         platform=platform,
         db=db,
         redis=client,
-        celery=create_celery(settings),
+        celery=celery,
         plugins=plugins,
         jobs=jobs,
         sections=sections,

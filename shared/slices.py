@@ -30,6 +30,7 @@ SLICES: tuple[str, ...] = (
     "shared.twins",
     "shared.vectors",
     "shared.mcp",
+    "shared.workflows",
 )
 
 # A plugin to import on first use: ``"module:Class"`` or a callable returning the class.

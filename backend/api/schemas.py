@@ -73,7 +73,7 @@ class JobListQuerySchema(PageQuerySchema):
     status = fields.String(validate=validate.OneOf([s.value for s in JobStatus]))
     kind = fields.String(validate=validate.Length(min=1, max=32))
     pipeline_id = fields.String(validate=validate.Length(min=1, max=36))
-    triggered_by = fields.String(validate=validate.OneOf(["api", "scheduler", "manual"]))
+    triggered_by = fields.String(validate=validate.OneOf(["api", "scheduler", "manual", "workflow"]))
 
 
 class WaitQuerySchema(RequestSchema):

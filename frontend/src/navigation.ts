@@ -11,6 +11,7 @@ export const NAVIGATION: NavItem[] = [
   { to: "/", label: "Dashboard", icon: "◧", permission: "monitoring:read" },
   { to: "/pipelines", label: "Pipelines", icon: "⇶", permission: "pipelines:read" },
   { to: "/jobs", label: "Jobs", icon: "☰", permission: "jobs:read" },
+  { to: "/workflows", label: "Workflows", icon: "⋔", permission: "workflows:read" },
   { to: "/schedules", label: "Schedules", icon: "◷", permission: "scheduler:read" },
   { to: "/twins", label: "Digital twins", icon: "◎", permission: "twins:read" },
   { to: "/plugins", label: "Plugins", icon: "⬡", permission: "plugins:read" },

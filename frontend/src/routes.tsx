@@ -34,6 +34,11 @@ const SchedulesPage = lazy(() => import("./pages/SchedulesPage").then((m) => ({ 
 const VectorCollectionPage = lazy(() =>
   import("./pages/VectorCollectionPage").then((m) => ({ default: m.VectorCollectionPage })),
 );
+const WorkflowDetailPage = lazy(() =>
+  import("./pages/WorkflowDetailPage").then((m) => ({ default: m.WorkflowDetailPage })),
+);
+const WorkflowRunPage = lazy(() => import("./pages/WorkflowRunPage").then((m) => ({ default: m.WorkflowRunPage })));
+const WorkflowsPage = lazy(() => import("./pages/WorkflowsPage").then((m) => ({ default: m.WorkflowsPage })));
 const VectorsPage = lazy(() => import("./pages/VectorsPage").then((m) => ({ default: m.VectorsPage })));
 
 export function AppRoutes() {
@@ -76,6 +81,9 @@ export function AppRoutes() {
             <Route path="schedules/new" element={<ScheduleEditorPage />} />
             <Route path="schedules/:scheduleId" element={<ScheduleDetailPage />} />
             <Route path="schedules/:scheduleId/edit" element={<ScheduleEditorPage />} />
+            <Route path="workflows" element={<WorkflowsPage />} />
+            <Route path="workflows/runs/:jobId" element={<WorkflowRunPage />} />
+            <Route path="workflows/:workflowId" element={<WorkflowDetailPage />} />
             <Route path="plugins" element={<PluginsPage />} />
             <Route path="vectors" element={<VectorsPage />} />
             <Route path="vectors/:name" element={<VectorCollectionPage />} />

@@ -79,13 +79,29 @@ class JobOutcome:
     """How an attempt ended: a terminal status, the output, per-step records and the error if any.
 
     ``steps`` None keeps the records last reported through ``progress``; ``summary`` is added to the
-    attempt's last log line (``run succeeded: <summary> in 1.2 ms``)."""
+    attempt's last log line (``run succeeded: <summary> in 1.2 ms``).
+
+    :meth:`waiting` is the one non-terminal outcome: the job stays ``running`` but gives its worker back
+    until a child job (``JobRequest.parent_job_id``) finishes, or ``wait_seconds`` pass (the sweep wakes
+    it); the kind's ``run`` is then called again for a new attempt (see ARCHITECTURE.md, "Workflows")."""
 
     status: JobStatus
     output: dict[str, Any] | None = None
     steps: list[dict[str, Any]] | None = None
     error: str | None = None
     summary: str | None = None
+    wait_seconds: float | None = None
+    progress: float | None = None
+
+    @classmethod
+    def waiting(cls, wait_seconds: float, *, progress: float, summary: str | None = None) -> JobOutcome:
+        """Give the worker back until a child finishes or ``wait_seconds`` pass."""
+        return cls(JobStatus.RUNNING, wait_seconds=wait_seconds, progress=progress, summary=summary)
+
+    @property
+    def is_waiting(self) -> bool:
+        """Whether the job waits for its children rather than ending."""
+        return self.status is JobStatus.RUNNING and self.wait_seconds is not None
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ class JobLog:
         """Note how the attempt ended (``run succeeded: <summary> in 12.0 ms``), then how many lines were
         dropped past the cap, if any."""
         took = _ms((time.monotonic() - self._started) * 1000)
-        level = "INFO" if status == "succeeded" else "ERROR"
+        level = "INFO" if status in ("succeeded", "waiting") else "ERROR"
         detail = f": {summary}" if summary else ""
         self.say(level, f"run {status}{detail} in {took}", is_kept=True)
         if self._dropped:

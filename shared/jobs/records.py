@@ -16,7 +16,11 @@ from shared.db.base import Base, JsonType, UTCDateTime, utcnow
 class JobRecord(Base):
     """One job of some kind (a pipeline run, a twin simulation...): its kind-specific spec, its input, state,
     per-step records, output and who ran it. ``pipeline_name`` is the job's label for lists and metrics (the
-    kind names it); ``pipeline_id`` and ``pipeline_revision`` are set only for pipeline jobs."""
+    kind names it); ``pipeline_id`` and ``pipeline_revision`` are set only for pipeline jobs.
+
+    A ``running`` job with no ``worker_id`` is *waiting*: its kind gave the worker back until the jobs it
+    started (its children, ``parent_job_id`` pointing at it) finish; ``lease_expires_at`` is then the time by
+    which the sweep wakes it anyway."""
 
     __tablename__ = "jobs"
     __table_args__ = (
@@ -25,6 +29,7 @@ class JobRecord(Base):
         Index("ix_jobs_pipeline_created", "pipeline_id", "created_at"),
         Index("ix_jobs_schedule_status", "schedule_id", "status"),
         Index("ix_jobs_kind_created", "kind", "created_at"),
+        Index("ix_jobs_parent_job_id", "parent_job_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -49,6 +54,10 @@ class JobRecord(Base):
     schedule_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The job that started this one and waits for it (a workflow's task), woken when this one finishes.
+    parent_job_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # Set by a child's finish while this (waiting) job is being advanced; the next claim clears it.
+    wake_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

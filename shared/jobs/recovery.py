@@ -1,7 +1,11 @@
 """The recovery sweep: jobs whose worker died or whose message was lost are queued and published again.
 
 Rules (each sweep):
-1. A ``running`` job whose lease expired goes back to ``queued`` (its worker is gone or stuck).
+0. A waiting job (``running`` with no worker: it gave its worker back until its children finish) whose
+   recheck time passed is published, its recheck time moved on by ``requeue_after``: a lost wake-up costs
+   at most that wait.
+1. A ``running`` job held by a worker whose lease expired goes back to ``queued`` (its worker is gone or
+   stuck).
 2. A ``queued`` job that has used all its attempts becomes ``failed`` (a job that kills its worker every
    time must not loop forever).
 3. A ``queued`` job untouched for ``requeue_after`` seconds is published again when its kind's broker
@@ -51,9 +55,25 @@ def sweep_stalled_jobs(
     report = SweepReport()
     now = utcnow()
     with db.session() as session:
+        is_waiting = (JobRecord.status == JobStatus.RUNNING.value) & JobRecord.worker_id.is_(None)
+        due = session.execute(
+            select(JobRecord.id, JobRecord.kind)
+            .where(is_waiting, JobRecord.lease_expires_at < now)
+            .limit(SWEEP_BATCH)
+        ).all()
+        if due:
+            session.execute(
+                update(JobRecord)
+                .where(JobRecord.id.in_([job_id for job_id, _ in due]), is_waiting)
+                .values(lease_expires_at=now + timedelta(seconds=requeue_after_seconds))
+            )
         requeued = session.execute(
             select(JobRecord.id, JobRecord.kind)
-            .where(JobRecord.status == JobStatus.RUNNING.value, JobRecord.lease_expires_at < now)
+            .where(
+                JobRecord.status == JobStatus.RUNNING.value,
+                JobRecord.worker_id.is_not(None),
+                JobRecord.lease_expires_at < now,
+            )
             .limit(SWEEP_BATCH)
         ).all()
         expired = [job_id for job_id, _ in requeued]
@@ -63,6 +83,7 @@ def sweep_stalled_jobs(
                 .where(
                     JobRecord.id.in_(expired),
                     JobRecord.status == JobStatus.RUNNING.value,
+                    JobRecord.worker_id.is_not(None),
                     JobRecord.lease_expires_at < now,
                 )
                 .values(
@@ -120,6 +141,6 @@ def sweep_stalled_jobs(
                 .where(JobRecord.id.in_([job_id for job_id, _ in stale]))
                 .values(updated_at=now)
             )
-    report.republished = [job_id for job_id, kind in [*requeued, *stale] if publish(job_id, kind)]
+    report.republished = [job_id for job_id, kind in [*due, *requeued, *stale] if publish(job_id, kind)]
     metrics.recovery_acted(requeued=len(expired), gave_up=len(exhausted), republished=len(stale))
     return report

@@ -48,6 +48,9 @@ class JobRuntime:
     # Told each job that ended: its id, status and (from a worker) the finished row's columns.
     on_finished: Callable[[str, JobStatus, dict[str, Any] | None], None] | None = None
     kinds: JobKinds = field(default_factory=_builtin_kinds)
+    # Sends (job id, queue) to the broker: how a finished child wakes its waiting parent, and how a kind
+    # that starts jobs (workflows) publishes them; None where nothing is published (tests of the runner).
+    publish: Callable[[str, str], bool] | None = None
     renewer: LeaseRenewer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -159,10 +162,12 @@ def _run_attempt(runtime: JobRuntime, job: JobRecord, lease: Lease, job_log: Job
         outcome = _outcome(runtime.kinds, attempt)
     finally:
         runtime.renewer.unwatch(watch)
-    job_log.finish(outcome.status.value, outcome.summary)
+    job_log.finish("waiting" if outcome.is_waiting else outcome.status.value, outcome.summary)
     if watch.is_lost:
         log.warning("job %s: lease lost during attempt %s; another worker owns it now", job.id, lease.attempt)
         return None
+    if outcome.is_waiting:
+        return _wait_for_children(runtime, job, lease, attempt, outcome, job_log)
     finished = service.finish_job(
         runtime.db,
         lease,
@@ -178,7 +183,42 @@ def _run_attempt(runtime: JobRuntime, job: JobRecord, lease: Lease, job_log: Job
     metrics.job_finished(job.pipeline_name, outcome.status.value, started)
     if runtime.on_finished:
         runtime.on_finished(job.id, outcome.status, finished)
+    if job.parent_job_id:
+        wake_parent(runtime, job.parent_job_id)
     return outcome.status
+
+
+def _wait_for_children(
+    runtime: JobRuntime, job: JobRecord, lease: Lease, attempt: Attempt, outcome: JobOutcome, job_log: JobLog
+) -> JobStatus | None:
+    """Give the worker back: the job stays running, woken by a child's finish (or the sweep)."""
+    assert outcome.wait_seconds is not None
+    is_woken = service.wait_for_children(
+        runtime.db,
+        lease,
+        wait_seconds=outcome.wait_seconds,
+        steps=attempt.steps if outcome.steps is None else outcome.steps,
+        progress=outcome.progress,
+        logs=job_log.take(),
+    )
+    if is_woken is None:
+        log.warning("job %s: lease lost before it could wait", job.id)
+        return None
+    if is_woken and runtime.publish is not None:  # a child finished while this attempt ran
+        runtime.publish(job.id, runtime.kinds.get(job.kind).queue)
+    if runtime.on_finished:
+        runtime.on_finished(job.id, JobStatus.RUNNING, None)  # a progress event for live views
+    return JobStatus.RUNNING
+
+
+def wake_parent(runtime: JobRuntime, parent_id: str) -> None:
+    """Tell a waiting parent that one of its children finished (published if it is waiting now)."""
+    try:
+        kind = service.wake_job(runtime.db, parent_id)
+        if kind is not None and runtime.publish is not None:
+            runtime.publish(parent_id, runtime.kinds.get(kind).queue)
+    except Exception:  # the sweep wakes it by its recheck time anyway
+        log.warning("could not wake job %s, the parent of a finished job", parent_id, exc_info=True)
 
 
 def _outcome(kinds: JobKinds, attempt: Attempt) -> JobOutcome:
@@ -200,6 +240,6 @@ def _outcome(kinds: JobKinds, attempt: Attempt) -> JobOutcome:
     except Exception as exc:  # a kind's own bug must fail the job, not the worker
         log.exception("job %s (%s) failed", attempt.job_id, attempt.kind)
         return JobOutcome(JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
-    if not outcome.status.is_terminal:
+    if not outcome.status.is_terminal and not outcome.is_waiting:
         return JobOutcome(JobStatus.FAILED, error=f"job kind {kind.name!r} returned status {outcome.status}")
     return outcome

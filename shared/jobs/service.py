@@ -52,7 +52,8 @@ def new_job_id() -> str:
 @dataclass(frozen=True)
 class JobRequest:
     """What a new job runs: its kind, the kind's spec, the caller's input context, the step records to show
-    before it starts, and (pipeline jobs only) which stored pipeline and revision it came from."""
+    before it starts, (pipeline jobs only) which stored pipeline and revision it came from, and the job that
+    waits for this one (``parent_job_id``: woken when this one finishes)."""
 
     kind: str
     spec: dict[str, Any]
@@ -60,6 +61,7 @@ class JobRequest:
     steps: list[dict[str, Any]] = field(default_factory=list)
     pipeline_id: str | None = None
     pipeline_revision: int | None = None
+    parent_job_id: str | None = None
 
 
 def create_job(
@@ -167,6 +169,8 @@ def _new_row(
         "schedule_id": schedule_id,
         "scheduled_for": scheduled_for,
         "request_id": request_id,
+        "parent_job_id": request.parent_job_id,
+        "wake_requested": False,
         "created_at": now,
         "updated_at": now,
     }
@@ -266,8 +270,60 @@ def finish_job(
     return None if row is None else row._asdict()
 
 
+def wait_for_children(
+    db: Database,
+    lease: Lease,
+    *,
+    wait_seconds: float,
+    steps: list[dict[str, Any]],
+    progress: float | None,
+    logs: Sequence[dict[str, Any]] = (),
+) -> bool | None:
+    """End a running attempt without ending the job: it stays ``running`` with no worker (waiting) until a
+    child wakes it or ``wait_seconds`` pass. Whether a child asked to wake it meanwhile (then the caller
+    publishes it at once), or None when the lease was lost (nothing is written).
+
+    ``max_attempts`` goes up with ``attempts``: an attempt that waits is not one that failed, so only
+    attempts ended by a lost worker count against the limit."""
+    now = utcnow()
+    values: dict[str, Any] = {
+        "worker_id": None,
+        "lease_expires_at": now + timedelta(seconds=wait_seconds),
+        "max_attempts": JobRecord.max_attempts + 1,
+        "steps": steps,
+        "current_step": None,
+        "updated_at": now,
+    }
+    if progress is not None:
+        values["progress"] = round(min(max(progress, 0.0), 1.0), 4)
+    with db.session() as session:
+        row = session.execute(
+            update(JobRecord).where(*_held_by(lease)).values(**values).returning(JobRecord.wake_requested)
+        ).first()
+        if row is not None and logs:
+            session.execute(insert(JobLogRecord), list(logs))
+    return None if row is None else bool(row[0])
+
+
+def wake_job(db: Database, job_id: str) -> str | None:
+    """Ask a running job to look at its children again: the job's kind when it is waiting (publish it
+    then), None when it is not running or a worker is advancing it (its attempt will see the request when
+    it next waits, so a wake-up is never lost between its reads and its wait)."""
+    with db.engine.begin() as connection:
+        row = connection.execute(
+            update(JobRecord)
+            .where(JobRecord.id == job_id, JobRecord.status == JobStatus.RUNNING.value)
+            .values(wake_requested=True)
+            .returning(JobRecord.worker_id, JobRecord.kind)
+        ).first()
+    if row is None or row[0] is not None:
+        return None
+    return str(row[1])
+
+
 def cancel_job(db: Database, job_id: str) -> JobRecord:
-    """Cancel a queued job at once, or ask a running one to stop before its next step."""
+    """Cancel a queued or waiting job at once, or ask a running one to stop before its next step; the
+    job's unfinished children (and theirs) are cancelled the same way."""
     now = utcnow()
     with db.session() as session:
         job = session.get(JobRecord, job_id)
@@ -277,23 +333,44 @@ def cancel_job(db: Database, job_id: str) -> JobRecord:
             raise Conflict(
                 f"job {job_id} is already {job.status}; only queued or running jobs can be cancelled"
             )
+        ids = [job_id]
+        seen: set[str] = set()
+        while ids:
+            _cancel_rows(session, ids, now)
+            seen.update(ids)
+            ids = [
+                child
+                for child in session.execute(
+                    select(JobRecord.id).where(JobRecord.parent_job_id.in_(ids))
+                ).scalars()
+                if child not in seen
+            ]
+    return get_job(db, job_id)
+
+
+def _cancel_rows(session: Any, ids: list[str], now: datetime) -> None:
+    is_waiting = (JobRecord.status == JobStatus.RUNNING.value) & JobRecord.worker_id.is_(None)
+    for is_state, error in (
+        (JobRecord.status == JobStatus.QUEUED.value, "cancelled before it started"),
+        (is_waiting, "cancelled"),  # no worker to tell: it ends here
+    ):
         session.execute(
             update(JobRecord)
-            .where(JobRecord.id == job_id, JobRecord.status == JobStatus.QUEUED.value)
+            .where(JobRecord.id.in_(ids), is_state)
             .values(
                 status=JobStatus.CANCELLED.value,
                 finished_at=now,
                 updated_at=now,
                 cancel_requested=True,
-                error="cancelled before it started",
+                lease_expires_at=None,
+                error=error,
             )
         )
-        session.execute(
-            update(JobRecord)
-            .where(JobRecord.id == job_id, JobRecord.status == JobStatus.RUNNING.value)
-            .values(cancel_requested=True, updated_at=now)
-        )
-    return get_job(db, job_id)
+    session.execute(
+        update(JobRecord)
+        .where(JobRecord.id.in_(ids), JobRecord.status == JobStatus.RUNNING.value)
+        .values(cancel_requested=True, updated_at=now)
+    )
 
 
 def cancel_requested_among(db: Database, job_ids: Sequence[str]) -> set[str]:
@@ -380,10 +457,13 @@ def _claim_statement() -> Update:
                 table.c.status == JobStatus.QUEUED.value,
                 (table.c.status == JobStatus.RUNNING.value)
                 & (table.c.lease_expires_at < bindparam("b_now", type_=table.c.lease_expires_at.type)),
+                # waiting for its children: no worker holds it, any wake-up may take it
+                (table.c.status == JobStatus.RUNNING.value) & table.c.worker_id.is_(None),
             ),
         )
         .values(
             status=JobStatus.RUNNING.value,
+            wake_requested=False,  # this attempt sees every child that finished before it
             worker_id=bindparam("b_worker_id"),
             attempts=table.c.attempts + 1,
             lease_expires_at=bindparam("b_expires", type_=table.c.lease_expires_at.type),

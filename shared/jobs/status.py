@@ -41,3 +41,4 @@ class TriggeredBy(StrEnum):
     API = "api"
     SCHEDULER = "scheduler"
     MANUAL = "manual"
+    WORKFLOW = "workflow"  # a task of a workflow run (the job's parent_job_id)

@@ -31,6 +31,7 @@ def test_the_listed_slices_serve_every_resource() -> None:
         "twin_jobs",
         "vectors",
         "mcp",
+        "workflows",
     }
 
 

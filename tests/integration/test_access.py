@@ -102,6 +102,7 @@ def test_changing_operations_need_more_than_a_read_permission(app: Flask) -> Non
         "/api/v1/pipelines/x/validate",
         "/api/v1/pipelines/validate",
         "/api/v1/scheduler/preview",
+        "/api/v1/workflows/validate",
         "/api/v1/vectors/collections/x/search",  # a read; POST because the query may be a long vector
     }
     loose = [

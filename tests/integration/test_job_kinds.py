@@ -115,9 +115,12 @@ def test_jobs_are_filtered_by_kind_and_an_unknown_kind_is_refused_naming_the_ins
     assert [j["id"] for j in pipelines] == [pipeline.json["job_id"]]
     unknown = client.get("/api/v1/queue/jobs?kind=twin")
     assert unknown.status_code == 422
-    assert "unknown job kind 'twin' (installed: digital_twin, echo, pipeline)" in unknown.json["message"]
+    assert (
+        "unknown job kind 'twin' (installed: digital_twin, echo, pipeline, workflow)"
+        in unknown.json["message"]
+    )
     status = client.get("/api/v1/queue/status").json
-    assert set(status["queues"]) == {"mimir.pipelines", "mimir.twins", ECHO_QUEUE}
+    assert set(status["queues"]) == {"mimir.pipelines", "mimir.twins", "mimir.workflows", ECHO_QUEUE}
 
 
 @pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
@@ -129,7 +132,10 @@ def test_a_spec_is_checked_by_its_kind_and_pipelines_are_not_created_from_a_raw_
     pipeline = client.post("/api/v1/queue/jobs", json={"kind": "pipeline", "spec": {"definition": {}}})
     assert pipeline.status_code == 422 and "kind" in pipeline.json["message"]
     unknown = client.post("/api/v1/queue/jobs", json={"kind": "nope", "spec": {}})
-    assert unknown.status_code == 422 and "installed: digital_twin, echo, pipeline" in unknown.json["message"]
+    assert (
+        unknown.status_code == 422
+        and "installed: digital_twin, echo, pipeline, workflow" in unknown.json["message"]
+    )
 
 
 @pytest.mark.parametrize("database_kind", ["postgresql"], indirect=True)
@@ -222,4 +228,7 @@ def test_a_schedule_refuses_a_spec_its_kind_rejects_and_a_pipeline_field_on_anot
     )
     assert both.status_code == 422 and "pipeline_id" in both.json["message"]
     unknown = client.post("/api/v1/scheduler/jobs", json={**base, "target_kind": "twin"})
-    assert unknown.status_code == 422 and "installed: digital_twin, echo, pipeline" in unknown.json["message"]
+    assert (
+        unknown.status_code == 422
+        and "installed: digital_twin, echo, pipeline, workflow" in unknown.json["message"]
+    )

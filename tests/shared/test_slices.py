@@ -39,6 +39,7 @@ def test_the_tables_of_every_slice_are_named_for_migrations() -> None:
         "shared.jobs.records",
         "shared.scheduling.records",
         "shared.twins.records",
+        "shared.workflows.records",
     }
 
 
@@ -112,8 +113,8 @@ def test_the_built_in_platform_installs_the_schedulable_pipeline_kind() -> None:
 
 def test_an_extra_slice_adds_its_kind_and_queue_after_the_built_in_ones() -> None:
     kinds = load_platform([ECHO]).job_kinds
-    assert kinds.names == ["digital_twin", "echo", "pipeline"]
-    assert kinds.queues == ["mimir.pipelines", "mimir.twins", "mimir.test.echo"]
+    assert kinds.names == ["digital_twin", "echo", "pipeline", "workflow"]
+    assert kinds.queues == ["mimir.pipelines", "mimir.twins", "mimir.workflows", "mimir.test.echo"]
 
 
 def test_a_slice_named_twice_is_installed_once() -> None:
@@ -140,6 +141,6 @@ def test_two_slices_adding_one_kind_name_are_refused() -> None:
 
 
 def test_an_unknown_kind_names_the_installed_ones() -> None:
-    installed = r"\(installed: digital_twin, pipeline\)"
+    installed = r"\(installed: digital_twin, pipeline, workflow\)"
     with pytest.raises(UnknownJobKind, match=r"unknown job kind 'twin' " + installed):
         load_platform().job_kinds.get("twin")

@@ -15,6 +15,7 @@ READS = {
     "monitoring:read",
     "twins:read",
     "vectors:read",
+    "workflows:read",
 }
 OPERATIONS = {
     "pipelines:write",
@@ -25,6 +26,8 @@ OPERATIONS = {
     "scheduler:execute",
     "twins:write",
     "vectors:write",
+    "workflows:write",
+    "workflows:run",
 }
 ADMINISTRATION = {"config:read", "keys:admin"}
 

@@ -1,0 +1,1 @@
+"""Workflows: DAGs of tasks, each running a pipeline as a child job (see ARCHITECTURE.md, "Workflows")."""
