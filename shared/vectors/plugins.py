@@ -39,11 +39,11 @@ _COLUMN = {"type": "string", "minLength": 1}
 
 def service_for(context: RunContext) -> VectorService:
     """The vector service of this run's process (an environment may also hand over a service itself)."""
-    config = context.env.vectors
+    config = context.env.require("vectors", "this step uses the vector store")
     if isinstance(config, VectorService):
         return config
     if not isinstance(config, VectorConfig):
-        raise PluginError("no vector store is configured for this run (run it through the API or a worker)")
+        raise PluginError(f"the run's vector store is a {type(config).__name__}, not a VectorConfig")
     return vector_service(config, HttpAccess.from_environment(context.env))
 
 
