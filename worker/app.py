@@ -12,15 +12,19 @@ from celery.signals import worker_process_shutdown
 
 from shared.config import Settings
 from shared.queue.celery_app import create_celery
+from shared.slices import Platform, load_platform
 
 
-def create_worker_app(settings: Settings) -> Celery:
-    """A finalized Celery app whose workers run Mimir jobs."""
+def create_worker_app(settings: Settings, platform: Platform | None = None) -> Celery:
+    """A finalized Celery app whose workers run Mimir jobs of ``platform``'s kinds (default: the listed
+    slices, then ``settings.extra_slices``). The worker's main process (its housekeeping) and its pool
+    processes (their services) all use this one platform."""
     from worker.sweeper import WorkerHousekeeping
     from worker.tasks import jobs  # noqa: F401  (registers the tasks)
 
     app = create_celery(settings)
     app.conf.mimir_settings = settings
+    app.conf.mimir_platform = platform or load_platform(settings.extra_slices)
     app.steps["worker"].add(WorkerHousekeeping)
     if settings.metrics_enabled:
         worker_process_shutdown.connect(_forget_pool_process(settings.resolved_metrics_dir), weak=False)

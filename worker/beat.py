@@ -16,18 +16,16 @@ from datetime import timedelta
 from math import inf
 from typing import Any
 
-import redis
 from celery.beat import Scheduler
 
 from shared.config import Settings
 from shared.db.base import utcnow
-from shared.db.engine import Database
 from shared.jobs.kinds import UnknownJobKind
 from shared.queue.dispatch import publish_job
 from shared.scheduling.firing import FirePolicy, fire_due_schedules, seconds_until_next_due
 from shared.scheduling.leader import LeaderLease
 from shared.scheduling.upkeep import Upkeep
-from shared.slices import load_platform
+from shared.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +38,14 @@ class DatabaseScheduler(Scheduler):
         super().__init__(*args, **kwargs)
 
     def setup_schedule(self) -> None:
-        settings: Settings = self.app.conf.mimir_settings
+        # The services `mimir beat` built: this process's one platform, database and Redis client.
+        services: Services = self.app.conf.mimir_services
+        settings: Settings = services.settings
         self.settings = settings
-        self.db = Database.connect(settings.resolved_database_url)
-        self.kinds = load_platform(settings.extra_slices).job_kinds
+        self.db = services.db
+        self.kinds = services.platform.job_kinds
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        client = redis.Redis.from_url(settings.resolved_redis_url, socket_connect_timeout=2, socket_timeout=5)
-        self.lease = LeaderLease(client, self.owner, settings.scheduler_lease_seconds)
+        self.lease = LeaderLease(services.redis, self.owner, settings.scheduler_lease_seconds)
         self.policy = FirePolicy(
             misfire_grace=timedelta(seconds=settings.scheduler_misfire_grace_seconds),
             max_catchup=settings.scheduler_max_catchup,
@@ -110,8 +109,7 @@ class DatabaseScheduler(Scheduler):
 
     def close(self) -> None:
         if self._ready:
-            self.lease.release()
-            self.db.dispose()
+            self.lease.release()  # the connections close with the services, when `mimir beat` ends
         super().close()
 
     @property

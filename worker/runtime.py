@@ -12,6 +12,7 @@ from celery import Celery
 from shared.config import Settings
 from shared.jobs.runner import JobRuntime
 from shared.services import Services, build_services
+from shared.slices import Platform
 
 _runtime: WorkerRuntime | None = None
 
@@ -50,13 +51,24 @@ def settings_of(app: Celery) -> Settings:
     return settings
 
 
+def platform_of(app: Celery) -> Platform:
+    """The platform the worker app was built with (loaded once, in the worker's main process)."""
+    platform = app.conf.get("mimir_platform")
+    if not isinstance(platform, Platform):
+        raise RuntimeError("the Celery app was not built by worker.app.create_worker_app")
+    return platform
+
+
 def worker_runtime(app: Celery) -> WorkerRuntime:
     """This process's runtime, built on first use (and built again in a forked child)."""
     global _runtime
     if _runtime is None or _runtime.pid != os.getpid():
         _runtime = WorkerRuntime(
             services=build_services(
-                settings_of(app), db_pool_size=WORKER_DB_POOL_SIZE, db_max_overflow=WORKER_DB_MAX_OVERFLOW
+                settings_of(app),
+                platform_of(app),
+                db_pool_size=WORKER_DB_POOL_SIZE,
+                db_max_overflow=WORKER_DB_MAX_OVERFLOW,
             ),
             pid=os.getpid(),
             hostname=socket.gethostname(),

@@ -22,8 +22,7 @@ from shared.jobs.recovery import sweep_stalled_jobs
 from shared.loops import LoopService
 from shared.queue.dispatch import publish_job
 from shared.queue.workers import HEARTBEAT_SECONDS, beat_heart, forget_worker
-from shared.slices import load_platform
-from worker.runtime import settings_of
+from worker.runtime import platform_of, settings_of
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ class Housekeeping(LoopService):
         self.hostname = hostname
         self.info = {"pid": os.getpid(), "concurrency": concurrency}
         self.settings: Settings = settings_of(app)
-        self.kinds: JobKinds = load_platform(self.settings.extra_slices).job_kinds
+        self.kinds: JobKinds = platform_of(app).job_kinds  # the worker's one platform
         self.token = uuid.uuid4().hex
         self.next_sweep = time.monotonic() + self.settings.sweep_interval_seconds
 

@@ -1,4 +1,4 @@
-"""``/api/v1/queue``: enqueue, job status, wait, cancel, list, queue status."""
+"""``/api/v1/queue``: enqueue, job status, wait, cancel, list, installed kinds, queue status."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from backend.api.schemas import (
     EnqueuedSchema,
     JobCreateSchema,
     JobDetailSchema,
+    JobKindSchema,
     JobListQuerySchema,
     JobPageSchema,
     JobSchema,
@@ -159,6 +160,15 @@ class CancelJob(MethodView):
     def post(self, job_id: str) -> Any:
         """Cancel a queued job, or stop a running one before its next step."""
         return cancel(services().runtime, job_id)
+
+
+@blp.route("/kinds")
+class JobKinds(MethodView):
+    @requires(JOBS_READ)
+    @blp.response(200, JobKindSchema(many=True))
+    def get(self) -> Any:
+        """The installed job kinds, by name: what each runs, its queue, and how a job of it is made."""
+        return services().runtime.kinds.by_name()
 
 
 @blp.route("/status")

@@ -224,6 +224,21 @@ class ExecuteResultSchema(Schema):
     executed_at = fields.DateTime()
 
 
+class JobKindSchema(Schema):
+    """An installed job kind."""
+
+    name = fields.String(metadata={"description": "the job's ``kind`` (list filter, POST /queue/jobs)"})
+    queue = fields.String(metadata={"description": "the broker queue its messages go to"})
+    description = fields.String(metadata={"description": "what a job of this kind does"})
+    is_schedulable = fields.Boolean(metadata={"description": "whether a schedule may target it"})
+    is_queueable = fields.Boolean(
+        metadata={
+            "description": "whether POST /api/v1/queue/jobs {kind, spec} queues it (pipelines: "
+            "/queue/pipelines/enqueue)"
+        }
+    )
+
+
 class QueueStatusSchema(Schema):
     """Counts of jobs by status, workers online, and broker queue lengths."""
 

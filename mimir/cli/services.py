@@ -133,9 +133,10 @@ def worker_command(
 
     settings = settings_from_options(config_file, worker_concurrency=concurrency)
     try:
-        installed = load_platform(settings.extra_slices).job_kinds.queues
+        platform = load_platform(settings.extra_slices)
     except SliceError as exc:
         raise click.ClickException(f"platform.extra_slices: {exc.message}") from exc
+    installed = platform.job_kinds.queues
     consumed = [q.strip() for q in (queues or ",".join(installed)).split(",") if q.strip()]
     unknown = sorted(set(consumed) - set(installed))
     if unknown or not consumed:
@@ -145,7 +146,7 @@ def worker_command(
         )
     record_metrics_in_shared_dir(settings)
     level = _log_level(settings, loglevel)
-    app = create_worker_app(settings)
+    app = create_worker_app(settings, platform)
     _log_through_mimir(settings, level)
     _pool_processes_die_with_worker()
     app.worker_main(
@@ -213,15 +214,23 @@ def up_command(
 def beat_command(config_file: Path | None, loglevel: str | None) -> None:
     """Run Celery beat with the database scheduler (any number may run; one leads and fires)."""
     from shared.queue.celery_app import create_celery
+    from shared.services import build_services
     from worker.beat import DatabaseScheduler
 
     settings = settings_from_options(config_file)
     record_metrics_in_shared_dir(settings)
     level = _log_level(settings, loglevel)
+    services = build_services(settings)  # the process's one platform, database and Redis client
     app = create_celery(settings)
     app.conf.mimir_settings = settings
+    app.conf.mimir_services = services
     _log_through_mimir(settings, level)
-    app.Beat(scheduler=DatabaseScheduler, loglevel=level, max_interval=settings.scheduler_tick_seconds).run()
+    try:
+        app.Beat(
+            scheduler=DatabaseScheduler, loglevel=level, max_interval=settings.scheduler_tick_seconds
+        ).run()
+    finally:
+        services.close()
 
 
 @click.command("backup")

@@ -121,6 +121,11 @@ class JobKind:
     description: str = ""
     check_spec: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
 
+    @property
+    def is_queueable(self) -> bool:
+        """Whether a client may queue a job of this kind from a raw spec (``POST /api/v1/queue/jobs``)."""
+        return self.check_spec is not None
+
 
 class JobKinds:
     """The installed kinds; refuses a name twice (as Dramatiq refuses an actor name twice)."""
@@ -148,6 +153,10 @@ class JobKinds:
 
     def __iter__(self) -> Iterator[JobKind]:
         return iter(self._kinds.values())
+
+    def by_name(self) -> list[JobKind]:
+        """The installed kinds, by name."""
+        return [self._kinds[name] for name in self.names]
 
     @property
     def names(self) -> list[str]:

@@ -64,6 +64,17 @@ class RunEnvironment:
     # Where the vector steps find the vector store (a shared.vectors.config.VectorConfig); None: nowhere.
     vectors: Any = None
 
+    def require(self, service: str, needed_for: str) -> Any:
+        """The process's ``service`` (``database``, ``vectors``) that a step needs; a :class:`PluginError`
+        saying what it is ``needed_for`` when the run has none (as under ``mimir run``)."""
+        value = getattr(self, service)
+        if value is None:
+            raise PluginError(
+                f"{needed_for}, and this run has no {service}: run the pipeline as a job "
+                "(through the API or a worker), not in-process"
+            )
+        return value
+
 
 @dataclass
 class RunContext:

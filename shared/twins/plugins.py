@@ -14,11 +14,7 @@ from shared.twins.state import STATE_FIELDS
 
 
 def _database(context: RunContext) -> Any:
-    if context.env.database is None:
-        raise PluginError(
-            "this step reads and writes stored twins: run the pipeline as a job, not in-process"
-        )
-    return context.env.database
+    return context.env.require("database", "this step reads and writes stored twins")
 
 
 class TwinStateOutput(Plugin):

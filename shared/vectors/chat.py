@@ -2,6 +2,7 @@
 
 A 429 or a 5xx is retried with exponential backoff (``Retry-After`` is honoured) while the total timeout
 allows; each attempt gets only the time left. Anything else fails at once with the endpoint's own reason.
+A run's stop signal (a cancel, a time limit) ends a request or a pause between attempts at once.
 The key comes from the environment variable the config names and is never put in a message or a log.
 """
 
@@ -11,13 +12,13 @@ import json
 import random
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
 
 from shared.errors import PluginError
+from shared.stopping import StopSignal
 from shared.vectors.http import HttpAccess, HttpStatusError, api_key_header, join_url, post_json
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
@@ -48,10 +49,10 @@ class ChatAnswer:
     usage: dict[str, Any]
 
 
-def complete(
-    request: ChatRequest, access: HttpAccess, *, sleep: Callable[[float], None] = time.sleep
-) -> ChatAnswer:
-    """The model's answer to ``request``; a :class:`PluginError` saying why there is none."""
+def complete(request: ChatRequest, access: HttpAccess, *, stop: StopSignal | None = None) -> ChatAnswer:
+    """The model's answer to ``request``; a :class:`PluginError` saying why there is none, or ``stop``'s
+    reason when the run must stop."""
+    stop = stop or StopSignal()
     url = join_url(request.base_url, "chat/completions")
     body: dict[str, Any] = {"model": request.model, "messages": request.messages}
     if request.temperature is not None:
@@ -64,12 +65,13 @@ def complete(
     deadline = time.monotonic() + request.timeout_seconds
     attempt = 0
     while True:
+        stop.raise_if_stopped()
         attempt += 1
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise PluginError(f"{url}: no answer within the total timeout of {request.timeout_seconds:g}s")
         try:
-            answer = post_json(url, body, headers, access, timeout_seconds=remaining)
+            answer = post_json(url, body, headers, access, timeout_seconds=remaining, stop=stop)
         except HttpStatusError as exc:
             retryable = exc.status == 429 or exc.status >= 500
             if not retryable or attempt > request.retries:
@@ -81,7 +83,7 @@ def complete(
                 raise PluginError(
                     f"{exc.message}; no time left to retry within {request.timeout_seconds:g}s"
                 ) from exc
-            sleep(pause)
+            stop.wait(pause)  # a cancel wakes it; the loop's first line raises the reason
             continue
         except PluginError as exc:
             if time.monotonic() >= deadline - 0.05:  # the attempt used up the time left

@@ -17,6 +17,7 @@ from shared.errors import PluginError
 from shared.plugins.base import RunEnvironment
 from shared.plugins.netguard import HttpPolicy
 from shared.plugins.pinned_http import FetchRequest, FetchResponse, fetch
+from shared.stopping import StopSignal
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,16 @@ def api_key_header(api_key_env: str | None, what: str) -> dict[str, str]:
 
 
 def post_json(
-    url: str, body: Any, headers: dict[str, str], access: HttpAccess, *, timeout_seconds: float | None = None
+    url: str,
+    body: Any,
+    headers: dict[str, str],
+    access: HttpAccess,
+    *,
+    timeout_seconds: float | None = None,
+    stop: StopSignal | None = None,
 ) -> Any:
-    """The parsed JSON answer to POSTing ``body`` to ``url``; :class:`HttpStatusError` on a non-2xx."""
+    """The parsed JSON answer to POSTing ``body`` to ``url``; :class:`HttpStatusError` on a non-2xx.
+    ``stop`` (a run's stop signal) ends the request at once when set, raising its reason."""
     request = FetchRequest(
         url=url,
         method="POST",
@@ -71,7 +79,7 @@ def post_json(
         timeout_seconds=timeout_seconds or access.timeout_seconds,
         max_bytes=access.max_bytes,
     )
-    response = fetch(request, access.policy)
+    response = fetch(request, access.policy, stop=stop)
     if not 200 <= response.status_code < 300:
         raise HttpStatusError(url, response.status_code, _retry_after(response), _error_detail(response))
     try:

@@ -17,6 +17,7 @@ import jsonschema
 from shared.errors import PluginError, Problem
 from shared.plugins.base import Plugin, RunContext, StepSpec
 from shared.plugins.table import as_table, make_table
+from shared.stopping import StopSignal
 from shared.vectors.chat import ChatRequest, complete, parse_json_answer
 from shared.vectors.http import HttpAccess
 
@@ -82,7 +83,7 @@ class LanguageModel(Plugin):
         schema = config.get("json_schema")
         wants_json = bool(config.get("json_output") or schema)
         if not config.get("input"):
-            answer = self._ask(config, config["messages"], access, wants_json)
+            answer = self._ask(config, config["messages"], access, wants_json, context.stop)
             return {**answer, "model": config["model"]}
         table = as_table(self.input_value(step, context), "config.input")
         limit = int(config.get("max_rows", 1000))
@@ -94,14 +95,18 @@ class LanguageModel(Plugin):
         rows = []
         for index, row in enumerate(table["rows"]):
             messages = [{**m, "content": _fill_row(m["content"], row, index)} for m in config["messages"]]
-            answer = self._ask(config, messages, access, wants_json)
+            answer = self._ask(config, messages, access, wants_json, context.stop)
             rows.append({**row, column: answer["json"] if wants_json else answer["content"]})
         columns = table["columns"] if column in table["columns"] else [*table["columns"], column]
         return make_table(rows, columns)
 
     @staticmethod
     def _ask(
-        config: Mapping[str, Any], messages: list[dict[str, str]], access: HttpAccess, wants_json: bool
+        config: Mapping[str, Any],
+        messages: list[dict[str, str]],
+        access: HttpAccess,
+        wants_json: bool,
+        stop: StopSignal,
     ) -> dict[str, Any]:
         request = ChatRequest(
             base_url=config["base_url"],
@@ -115,7 +120,7 @@ class LanguageModel(Plugin):
             backoff_seconds=float(config.get("backoff_seconds", 1.0)),
             json_output=wants_json,
         )
-        answer = complete(request, access)
+        answer = complete(request, access, stop=stop)
         result: dict[str, Any] = {
             "content": answer.content,
             "attempts": answer.attempts,

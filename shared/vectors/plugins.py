@@ -39,11 +39,11 @@ _COLUMN = {"type": "string", "minLength": 1}
 
 def service_for(context: RunContext) -> VectorService:
     """The vector service of this run's process (an environment may also hand over a service itself)."""
-    config = context.env.vectors
+    config = context.env.require("vectors", "this step uses the vector store")
     if isinstance(config, VectorService):
         return config
     if not isinstance(config, VectorConfig):
-        raise PluginError("no vector store is configured for this run (run it through the API or a worker)")
+        raise PluginError(f"the run's vector store is a {type(config).__name__}, not a VectorConfig")
     return vector_service(config, HttpAccess.from_environment(context.env))
 
 
@@ -89,7 +89,7 @@ class Embed(Plugin):
         embedder = build_embedder(spec, HttpAccess.from_environment(context.env))
         rows = table["rows"]
         start = 0
-        for batch in embed_batches(embedder, _texts(rows, list(config["text_columns"]))):
+        for batch in embed_batches(embedder, _texts(rows, list(config["text_columns"])), context.stop):
             # Six decimals keep float32's precision and make the run context (stored with the job) shorter.
             for offset, vector in enumerate(np.round(batch.astype(np.float64), 6).tolist()):
                 rows[start + offset] = {**rows[start + offset], column: vector}
@@ -167,7 +167,8 @@ class VectorStoreOutput(Plugin):
                     ]
                 )
             else:
-                vectors = next(embed_batches(service.embedder_for(name), _texts(batch, [str(text_column)])))
+                texts = _texts(batch, [str(text_column)])
+                vectors = next(embed_batches(service.embedder_for(name), texts, context.stop))
             written += service.upsert_vectors(name, keys, vectors, payloads, embedder)
         return {"collection": name, "upserted": written}
 
@@ -232,6 +233,7 @@ class VectorSearch(Plugin):
             limit=int(config.get("limit", 10)),
             filter=config.get("filter"),
             score_threshold=config.get("score_threshold"),
+            stop=context.stop,
         )
         rows = [{"key": h.key, "score": h.score, **h.payload} for h in hits]
         return make_table(rows, None if rows else ["key", "score"])

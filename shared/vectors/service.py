@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from shared.stopping import StopSignal
 from shared.vectors.config import VectorConfig
 from shared.vectors.embedders import Embedder, build_embedder, embed_all
 from shared.vectors.errors import BatchTooLarge, VectorInputError
@@ -221,8 +222,10 @@ class VectorService:
         limit: int = 10,
         filter: Mapping[str, Any] | None = None,
         score_threshold: float | None = None,
+        stop: StopSignal | None = None,
     ) -> list[Hit]:
-        """The ``limit`` best hits for ``text`` (embedded by the collection's embedder) or ``vector``."""
+        """The ``limit`` best hits for ``text`` (embedded by the collection's embedder) or ``vector``;
+        ``stop`` (a run's stop signal) ends an embedder's HTTP call at once."""
         check_collection_name(name)
         if (text is None) == (vector is None):
             raise VectorInputError.at("query", "give exactly one of query (text) and vector")
@@ -234,7 +237,7 @@ class VectorService:
             if not isinstance(text, str) or not text.strip():
                 raise VectorInputError.at("query", "expected non-empty text")
             embedder = self.spec_of(name).embedder
-            query = build_embedder(embedder, self.access).embed([text])[0]
+            query = build_embedder(embedder, self.access).embed([text], stop)[0]
         else:
             query = as_vector(vector)  # the store checks the dimension: no extra round trip here
         return self.backend.search(

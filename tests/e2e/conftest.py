@@ -53,9 +53,8 @@ def _ensure_built_ui() -> None:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[ApiProcess]:
-    """API + two single-process workers, fresh database, for one test module."""
-    _ensure_built_ui()
+def stack_settings(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Settings:
+    """One module's stack settings: a fresh SQLite file and data dir, its own Redis database (flushed)."""
     tmp = tmp_path_factory.mktemp("e2e")
     base = redis_url.rsplit("/", 1)[0]
     settings: Settings = make_settings(
@@ -66,6 +65,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[
     client = redis.Redis.from_url(settings.resolved_redis_url)
     client.flushdb()
     client.close()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def stack(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
+    """API + two single-process workers, fresh database, for one test module."""
+    _ensure_built_ui()
+    settings = stack_settings
+    tmp = tmp_path_factory.mktemp("e2e-logs")
     # The README's sales data, which the editor's template pipeline reads.
     sales = settings.resolved_file_directories[0] / "sales.csv"
     sales.write_text("region,amount\nnorth,10\nsouth,5\nnorth,2.5\n")

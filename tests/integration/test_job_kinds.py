@@ -21,6 +21,7 @@ from shared.pipelines.model import PipelineDefinition
 from shared.queue.celery_app import PIPELINE_QUEUE, RUN_PIPELINE_JOB, create_celery
 from shared.scheduling import service as schedules
 from shared.scheduling.firing import FirePolicy, fire_due_schedules
+from shared.security.keys import create_api_key
 from shared.slices import load_platform
 from tests.integration.kinds.echo import ECHO_QUEUE
 
@@ -121,6 +122,26 @@ def test_jobs_are_filtered_by_kind_and_an_unknown_kind_is_refused_naming_the_ins
     )
     status = client.get("/api/v1/queue/status").json
     assert set(status["queues"]) == {"mimir.pipelines", "mimir.twins", "mimir.workflows", ECHO_QUEUE}
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+def test_the_installed_kinds_are_listed_with_how_each_is_queued(client: FlaskClient, db: Database) -> None:
+    kinds = client.get("/api/v1/queue/kinds")
+    assert kinds.status_code == 200, kinds.json
+    assert [
+        (k["name"], k["queue"], k["is_schedulable"], k["is_queueable"], bool(k["description"]))
+        for k in kinds.json
+    ] == [
+        ("digital_twin", "mimir.twins", True, True, True),
+        ("echo", ECHO_QUEUE, True, True, True),
+        ("pipeline", PIPELINE_QUEUE, True, False, True),
+    ]
+    echo = next(k for k in kinds.json if k["name"] == "echo")
+    assert echo["description"] == "sleeps, then returns its message (a test kind)"
+    viewer = create_api_key(db, name="dashboard", role="viewer").secret
+    as_viewer = client.get("/api/v1/queue/kinds", headers={"Authorization": f"Bearer {viewer}"})
+    assert as_viewer.status_code == 200 and as_viewer.json == kinds.json
+    assert client.get("/api/v1/queue/kinds", headers={"Authorization": "Bearer wrong"}).status_code == 401
 
 
 @pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)

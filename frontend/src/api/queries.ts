@@ -1,7 +1,7 @@
 // Query hooks shared by several pages; one key scheme so event-driven invalidation reaches them all:
-// ["job", id], ["jobs", filters], ["pipeline", id], ["pipelines"], ["schedule", id], ["schedules"], ["dashboard", ...].
+// ["job", id], ["jobs", filters], ["jobKinds"], ["pipeline", id], ["pipelines"], ["schedule", id], ["schedules"], ["dashboard", ...].
 import { useQuery } from "@tanstack/react-query";
-import { api, unwrap } from "./client";
+import { api, unwrap, type Schemas } from "./client";
 import { useLiveInterval } from "./live";
 
 export function useJob(jobId: string, isFinished = false) {
@@ -32,6 +32,17 @@ export function useJobs(filters: JobFilters) {
     },
     refetchInterval: interval,
     placeholderData: (previous) => previous,
+  });
+}
+
+export type JobKind = Schemas["JobKind"];
+
+/** The installed job kinds (they change only when the API restarts with other slices). */
+export function useJobKinds() {
+  return useQuery({
+    queryKey: ["jobKinds"],
+    queryFn: async () => unwrap(await api.GET("/api/v1/queue/kinds")),
+    staleTime: 5 * 60_000,
   });
 }
 

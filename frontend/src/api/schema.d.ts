@@ -1916,6 +1916,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/queue/kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The installed job kinds, by name: what each runs, its queue, and how a job of it is made. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JobKind"][];
+                    };
+                };
+                /** @description No valid API key was sent */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The key's role lacks jobs:read */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit reached; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/queue/pipelines/enqueue": {
         parameters: {
             query?: never;
@@ -5380,6 +5438,18 @@ export interface components {
             /** Format: date-time */
             updated_at?: string;
             worker_id?: string | null;
+        };
+        JobKind: {
+            /** @description what a job of this kind does */
+            description?: string;
+            /** @description whether POST /api/v1/queue/jobs {kind, spec} queues it (pipelines: /queue/pipelines/enqueue) */
+            is_queueable?: boolean;
+            /** @description whether a schedule may target it */
+            is_schedulable?: boolean;
+            /** @description the job's ``kind`` (list filter, POST /queue/jobs) */
+            name?: string;
+            /** @description the broker queue its messages go to */
+            queue?: string;
         };
         JobLogLine: {
             /** Format: date-time */

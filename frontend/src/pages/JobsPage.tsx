@@ -1,13 +1,12 @@
 import { useSearchParams } from "react-router-dom";
 import { LiveIndicator } from "../api/live";
-import { usePipelines, useJobs } from "../api/queries";
+import { useJobKinds, usePipelines, useJobs } from "../api/queries";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { JobFilters } from "../components/JobFilters";
 import { JobsTable } from "../components/JobsTable";
 import { Pagination } from "../components/Pagination";
 
 const PAGE_SIZE = 25;
-const STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"];
-const TRIGGERS = ["api", "scheduler", "manual"];
 
 export function JobsPage() {
   // Filters live in the URL, so a filtered list can be shared and survives a reload.
@@ -21,14 +20,7 @@ export function JobsPage() {
     page_size: PAGE_SIZE,
   };
   const jobs = useJobs(filters);
-  // No endpoint lists the installed kinds: offer pipeline, the chosen one, and those on this page.
-  const kinds = [
-    ...new Set([
-      "pipeline",
-      ...(filters.kind ? [filters.kind] : []),
-      ...(jobs.data?.items ?? []).map((j) => j.kind ?? ""),
-    ]),
-  ].filter(Boolean);
+  const kinds = useJobKinds();
   const pipelines = usePipelines();
 
   function setFilter(name: string, value: string) {
@@ -46,58 +38,12 @@ export function JobsPage() {
         <LiveIndicator />
       </div>
       <div className="card">
-        <div className="filters" role="search">
-          <div className="field">
-            <label htmlFor="filter-status">Status</label>
-            <select
-              id="filter-status"
-              value={filters.status ?? ""}
-              onChange={(e) => setFilter("status", e.target.value)}
-            >
-              <option value="">Any</option>
-              {STATUSES.map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="filter-pipeline">Pipeline</label>
-            <select
-              id="filter-pipeline"
-              value={filters.pipeline_id ?? ""}
-              onChange={(e) => setFilter("pipeline_id", e.target.value)}
-            >
-              <option value="">Any</option>
-              {(pipelines.data?.items ?? []).map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="filter-trigger">Trigger</label>
-            <select
-              id="filter-trigger"
-              value={filters.triggered_by ?? ""}
-              onChange={(e) => setFilter("triggered_by", e.target.value)}
-            >
-              <option value="">Any</option>
-              {TRIGGERS.map((t) => (
-                <option key={t}>{t}</option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="filter-kind">Kind</label>
-            <select id="filter-kind" value={filters.kind ?? ""} onChange={(e) => setFilter("kind", e.target.value)}>
-              <option value="">Any</option>
-              {kinds.map((k) => (
-                <option key={k}>{k}</option>
-              ))}
-            </select>
-          </div>
-        </div>
+        <JobFilters
+          values={filters}
+          pipelines={(pipelines.data?.items ?? []).map((p) => ({ id: p.id ?? "", name: p.name ?? "" }))}
+          kinds={kinds.data ?? []}
+          onChange={setFilter}
+        />
         <ErrorMessage error={jobs.error} />
         {jobs.data && (
           <>

@@ -17,6 +17,7 @@ import numpy as np
 from shared.vectors.errors import VectorInputError
 
 if TYPE_CHECKING:
+    from shared.stopping import StopSignal
     from shared.vectors.http import HttpAccess
     from shared.vectors.model import EmbedderSpec
 
@@ -30,31 +31,41 @@ def default_dimension(kind: str) -> int:
 
 
 class Embedder(Protocol):
-    """Turns texts into vectors: ``(len(texts), spec.dimension)`` float32, one row per text."""
+    """Turns texts into vectors: ``(len(texts), spec.dimension)`` float32, one row per text. ``stop`` (a
+    run's stop signal; None outside a run) ends an embedder that waits (an HTTP call) at once."""
 
     spec: EmbedderSpec
     batch_size: int
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+    def embed(self, texts: Sequence[str], stop: StopSignal | None = None) -> np.ndarray: ...
 
 
-def embed_batches(embedder: Embedder, texts: Iterable[str]) -> Iterator[np.ndarray]:
-    """The vectors of ``texts``, one array per batch of ``embedder.batch_size``, reading texts lazily."""
+def embed_batches(
+    embedder: Embedder, texts: Iterable[str], stop: StopSignal | None = None
+) -> Iterator[np.ndarray]:
+    """The vectors of ``texts``, one array per batch of ``embedder.batch_size``, reading texts lazily;
+    ``stop``'s reason is raised before a batch when the run must stop."""
     batch: list[str] = []
     for text in texts:
         batch.append(text)
         if len(batch) >= embedder.batch_size:
-            yield embedder.embed(batch)
+            yield _embed(embedder, batch, stop)
             batch = []
     if batch:
-        yield embedder.embed(batch)
+        yield _embed(embedder, batch, stop)
 
 
-def embed_all(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+def _embed(embedder: Embedder, batch: list[str], stop: StopSignal | None) -> np.ndarray:
+    if stop is not None:
+        stop.raise_if_stopped()
+    return embedder.embed(batch, stop)
+
+
+def embed_all(embedder: Embedder, texts: Sequence[str], stop: StopSignal | None = None) -> np.ndarray:
     """Every text's vector, embedded batch by batch."""
     if not texts:
         return np.zeros((0, embedder.spec.dimension), dtype=np.float32)
-    return np.vstack(list(embed_batches(embedder, texts)))
+    return np.vstack(list(embed_batches(embedder, texts, stop)))
 
 
 _cache: dict[tuple[EmbedderSpec, HttpAccess | None], Embedder] = {}

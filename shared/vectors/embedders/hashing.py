@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
+from shared.stopping import StopSignal
 from shared.vectors.model import EmbedderSpec
 
 
@@ -34,7 +35,7 @@ class HashingEmbedder:
         self._words = HashingVectorizer(analyzer="word", ngram_range=(1, 2), **common)
         self._chars = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), **common)
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str], stop: StopSignal | None = None) -> np.ndarray:
         """One L2-normalised row per text (an empty text gives a zero row)."""
         texts = [str(t) for t in texts]
         # Each part is normalised first, so long words' many character n-grams don't drown the words.

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from shared.errors import PluginError
+from shared.stopping import StopSignal
 from shared.vectors.errors import EmbedderUnavailable
 from shared.vectors.http import HttpAccess, api_key_header, join_url, post_json
 from shared.vectors.model import EmbedderSpec
@@ -24,12 +25,12 @@ class HttpEmbedder:
         self._url = join_url(spec.base_url, "embeddings")
         self._access = access
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """The endpoint's vectors for ``texts``, in order."""
+    def embed(self, texts: Sequence[str], stop: StopSignal | None = None) -> np.ndarray:
+        """The endpoint's vectors for ``texts``, in order; ``stop`` set ends the call, raising its reason."""
         headers = api_key_header(self.spec.api_key_env, "http embedder")
         try:
             answer = post_json(
-                self._url, {"model": self.spec.model, "input": list(texts)}, headers, self._access
+                self._url, {"model": self.spec.model, "input": list(texts)}, headers, self._access, stop=stop
             )
         except PluginError as exc:
             raise EmbedderUnavailable(f"embedder {self.spec.describe()}: {exc.message}") from exc

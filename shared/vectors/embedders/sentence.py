@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from shared.stopping import StopSignal
 from shared.vectors.errors import EmbedderUnavailable
 from shared.vectors.model import EmbedderSpec
 
@@ -35,7 +36,7 @@ class SentenceEmbedder:
         self._model: Any = None
         self._lock = threading.Lock()
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str], stop: StopSignal | None = None) -> np.ndarray:
         """One L2-normalised 384-dimension row per text."""
         model = self._loaded()
         vectors = model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True)

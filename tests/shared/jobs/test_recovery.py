@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import time
+from datetime import timedelta
 
+from sqlalchemy import update
+
+from shared.db.base import utcnow
 from shared.db.engine import Database
 from shared.jobs import service
 from shared.jobs.kinds import JobKind
@@ -28,6 +31,17 @@ class Published:
 
 def _queued(db: Database, kind: JobKind = ECHO) -> JobRecord:
     return service.create_job(db, kind, JobRequest(kind=kind.name, spec={}))
+
+
+def _age(db: Database, job: JobRecord, seconds: float) -> None:
+    """Make the job look untouched for ``seconds``: the test sets its age instead of sleeping, so a slow
+    machine cannot push it past a threshold the test means it to stay under."""
+    with db.session() as session:
+        session.execute(
+            update(JobRecord)
+            .where(JobRecord.id == job.id)
+            .values(updated_at=utcnow() - timedelta(seconds=seconds))
+        )
 
 
 def _sweep(db: Database, published: Published, lengths: dict[str, int], requeue_after: float = 60.0) -> None:
@@ -66,27 +80,28 @@ def test_a_job_that_used_every_attempt_fails_instead_of_looping(db: Database) ->
 
 def test_a_stale_queued_job_is_republished_when_its_kind_queue_is_empty(db: Database) -> None:
     job = _queued(db)
-    time.sleep(0.05)
+    _age(db, job, 120)  # past requeue_after (60 s), short of ten times it
     published = Published()
-    _sweep(db, published, {"echo": 0, "other": 7}, requeue_after=0.01)
+    _sweep(db, published, {"echo": 0, "other": 7})
     assert published.sent == [(job.id, "echo")]
 
 
 def test_a_stale_queued_job_waits_while_its_own_kind_queue_is_busy(db: Database) -> None:
     busy = _queued(db, ECHO)
     idle = _queued(db, OTHER)
-    time.sleep(0.05)
+    _age(db, busy, 120)  # both stale (requeue_after is 60 s) but well short of ten times it (600 s)
+    _age(db, idle, 120)
     published = Published()
-    _sweep(db, published, {"echo": 3, "other": 0}, requeue_after=0.01)
+    _sweep(db, published, {"echo": 3, "other": 0})
     assert published.sent == [(idle.id, "other")]
     assert busy.id not in {job_id for job_id, _ in published.sent}
 
 
 def test_a_queued_job_is_republished_after_ten_times_the_wait_even_if_its_queue_is_busy(db: Database) -> None:
     job = _queued(db)
-    time.sleep(0.12)
+    _age(db, job, 601)  # past ten times requeue_after (60 s)
     published = Published()
-    _sweep(db, published, {"echo": 3}, requeue_after=0.01)
+    _sweep(db, published, {"echo": 3})
     assert published.sent == [(job.id, "echo")]
 
 

@@ -103,7 +103,10 @@ def test_a_row_without_text_is_named(memory_service: VectorService) -> None:
 
 
 def test_a_step_without_a_vector_store_says_so() -> None:
-    with pytest.raises(PluginError, match="no vector store is configured"):
+    with pytest.raises(
+        PluginError,
+        match="this step uses the vector store, and this run has no vectors: run the pipeline as a job",
+    ):
         run_step("Input.vector_search", {"collection": "docs", "query": "x"})
 
 
