@@ -133,8 +133,15 @@ class Gatekeeper:
             return None, refusal
         return principal, None
 
-    def _limit(self, group: RouteGroup, caller: str) -> tuple[Response, int] | None:
-        verdict = self.limiter.hit(group, caller)
+    def charge_more(self, group: RouteGroup, calls: int) -> tuple[Response, int] | None:
+        """Count ``calls`` more against the current key's ``group`` limit (the request itself counted one
+        before its view ran): None, or the 429 to answer."""
+        if calls <= 0:
+            return None
+        return self._limit(group, f"key:{current_principal().key_id}", calls)
+
+    def _limit(self, group: RouteGroup, caller: str, cost: int = 1) -> tuple[Response, int] | None:
+        verdict = self.limiter.hit(group, caller, cost)
         if verdict.is_allowed:
             return None
         response, status = error_response(

@@ -85,12 +85,18 @@ class RateLimiter:
             },
         )
 
-    def hit(self, group: RouteGroup, caller: str) -> Verdict:
-        """Count one call by ``caller`` in ``group``. If Redis is unreachable the call is let through:
-        refusing every request because a counter store is down would turn a blip into an outage."""
+    def hit(self, group: RouteGroup, caller: str, cost: int = 1) -> Verdict:
+        """Count ``cost`` calls by ``caller`` in ``group`` (a batch of runs counts one per run). If Redis is
+        unreachable the call is let through: refusing every request because a counter store is down would
+        turn a blip into an outage."""
         try:
             for item in self._limits[group]:
-                if not self._take(item, group.value, caller):
+                taken = (
+                    self._take(item, group.value, caller)
+                    if cost == 1
+                    else self._take_many(item, group.value, caller, cost)
+                )
+                if not taken:
                     reset_at = self._strategy.get_window_stats(item, group.value, caller).reset_time
                     return Verdict(False, max(1, math.ceil(reset_at - time.time())))
         except RedisError as exc:
@@ -125,10 +131,25 @@ class RateLimiter:
                     self._grants[key] = _Grant(remaining=granted - 1, valid_until=ends_at)
             return True
 
-    def _spend(self, key: str) -> bool:
+    def most_per_window(self, group: RouteGroup) -> int:
+        """The most calls ``group`` allows in any one window (the smallest of its limits)."""
+        return min(item.amount for item in self._limits[group])
+
+    def _take_many(self, item: RateLimitItem, group: str, caller: str, cost: int) -> bool:
+        key = item.key_for(group, caller)
+        if self._spend(key, cost):
+            return True
+        # Straight to the shared count (one round trip per batch); counted even when refused, as one call
+        # refused over the limit is.
+        count, _ttl_ms = self._take_script(
+            keys=[self._storage.prefixed_key(key)], args=[item.get_expiry(), cost]
+        )
+        return int(count) <= item.amount
+
+    def _spend(self, key: str, cost: int = 1) -> bool:
         with self._lock:
             grant = self._grants.get(key)
-            if grant is not None and grant.remaining > 0 and time.monotonic() < grant.valid_until:
-                grant.remaining -= 1
+            if grant is not None and grant.remaining >= cost and time.monotonic() < grant.valid_until:
+                grant.remaining -= cost
                 return True
         return False

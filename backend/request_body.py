@@ -8,13 +8,15 @@ import json
 import math
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from shared.errors import InvalidInput, Unparseable
 from shared.storable import find_unstorable
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# Where the checked body is kept on ``flask.g`` for views that read it directly (``backend/api/lean_views``).
+PARSED_BODY = "mimir_parsed_body"
 
 
 def _refuse_constant(name: str) -> Any:
@@ -70,6 +72,7 @@ def check_request_body() -> None:
     except RecursionError as exc:
         raise Unparseable("request body: JSON nested too deeply") from exc
     _check_storable(value)
+    setattr(g, PARSED_BODY, value)
 
 
 def init_app(app: Flask) -> None:

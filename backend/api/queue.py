@@ -10,9 +10,13 @@ from flask_smorest import Blueprint
 
 from backend import long_requests
 from backend.access import RouteGroup, requires
+from backend.api.job_bodies import enqueued_body, job_body
+from backend.api.lean_views import Fallback, json_answer, lean_view
 from backend.api.paging import page_body, page_bounds
 from backend.api.run_targets import requested_batch_target, requested_target
 from backend.api.schemas import (
+    WAIT_DEFAULT,
+    WAIT_TIMEOUT_CHARS,
     EnqueueBatchSchema,
     EnqueuedBatchSchema,
     EnqueuedSchema,
@@ -26,6 +30,7 @@ from backend.api.schemas import (
     RunRequestSchema,
     WaitQuerySchema,
 )
+from backend.auth import gatekeeper
 from backend.client_socket import client_has_left
 from backend.services import services
 from shared.durations import parse_duration
@@ -45,16 +50,27 @@ blp = Blueprint("queue", __name__, url_prefix="/api/v1/queue", description="Asyn
 # (about 0.3 ms of CPU each time).
 
 
+def _enqueue_run(body: dict[str, Any]) -> JobRecord:
+    svc = services()
+    return enqueue_job(svc.runtime, svc.celery, requested_target(body).job_request(body["context"]))
+
+
+RUN_REQUEST = RunRequestSchema()
+
+
 @blp.route("/pipelines/enqueue")
 class EnqueuePipeline(MethodView):
     @requires(PIPELINES_EXECUTE, group=RouteGroup.ENQUEUE)
-    @blp.arguments(RunRequestSchema())
+    @blp.arguments(RUN_REQUEST)
     @blp.response(202, EnqueuedSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Queue a pipeline run for the workers; returns at once with the job id."""
-        svc = services()
-        request = requested_target(body).job_request(body["context"])
-        return enqueued(enqueue_job(svc.runtime, svc.celery, request))
+        return enqueued(_enqueue_run(body))
+
+    # Served without webargs and marshmallow's dump (backend/api/lean_views.py), documented as above.
+    post = lean_view(
+        post, lambda body: json_answer(enqueued_body(_enqueue_run(body)), 202), body_schema=RUN_REQUEST
+    )
 
 
 @blp.route("/pipelines/enqueue-batch")
@@ -65,6 +81,9 @@ class EnqueuePipelineBatch(MethodView):
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Queue up to 1,000 runs of one pipeline, one per context, committed in one transaction and
         published together; returns at once with the job ids in the order of the contexts."""
+        refusal = _charge_batch(len(body["contexts"]))
+        if refusal is not None:
+            return refusal  # type: ignore[return-value]
         svc = services()
         target = requested_batch_target(body)
         jobs = enqueue_jobs(svc.runtime, svc.celery, [target.job_request(c) for c in body["contexts"]])
@@ -76,6 +95,20 @@ class EnqueuePipelineBatch(MethodView):
             "pipeline_name": jobs[0].pipeline_name,
             "created_at": jobs[0].created_at,
         }
+
+
+def _charge_batch(runs: int) -> tuple[Response, int] | None:
+    """Count a batch's runs against the enqueue rate limit, one per run (the request counted the first),
+    so batches cannot carry more runs than single enqueues could; None, or the 429 to answer."""
+    keeper = gatekeeper()
+    most = keeper.limiter.most_per_window(RouteGroup.ENQUEUE)
+    if runs > most:
+        raise InvalidInput.at(
+            "contexts",
+            f"{runs} runs are more than the enqueue rate limit lets one key start in a window ({most});"
+            f" send at most {most} per batch",
+        )
+    return keeper.charge_more(RouteGroup.ENQUEUE, runs - 1)
 
 
 def enqueued(job: JobRecord) -> dict[str, Any]:
@@ -134,6 +167,28 @@ class JobById(MethodView):
         return jobs.get_job(services().db, job_id)
 
 
+def _wait_for(job_id: str, timeout_text: str) -> JobRecord | Response:
+    svc = services()
+    timeout = parse_duration(timeout_text, name="timeout")
+    if timeout > svc.settings.max_wait_seconds:
+        raise InvalidInput(f"timeout: at most {svc.settings.max_wait_seconds:g}s")
+    has_left = client_has_left(request.environ)
+    long_requests.setup_done()
+    job = svc.waiter.wait(svc.db, job_id, timeout, should_stop=has_left)
+    if has_left():  # nobody to answer: skip serialising the job (nginx's 499, in the metrics too)
+        return Response(status=CLIENT_CLOSED_REQUEST)
+    return job
+
+
+def _lean_wait(job_id: str) -> Response:
+    # WaitQuerySchema: ``timeout`` of 1 to 32 characters, "30s" when absent, other parameters ignored.
+    timeout_text = request.args.get("timeout", WAIT_DEFAULT)
+    if not 1 <= len(timeout_text) <= WAIT_TIMEOUT_CHARS:
+        raise Fallback
+    job = _wait_for(job_id, timeout_text)
+    return job if isinstance(job, Response) else json_answer(job_body(job), 200)
+
+
 @blp.route("/jobs/<job_id>/wait")
 class WaitForJob(MethodView):
     @requires(JOBS_READ)
@@ -141,16 +196,9 @@ class WaitForJob(MethodView):
     @blp.response(200, JobSchema)
     def get(self, query: dict[str, Any], job_id: str) -> Any:
         """Return the job as soon as it is finished, or as it stands when the timeout passes."""
-        svc = services()
-        timeout = parse_duration(query["timeout"], name="timeout")
-        if timeout > svc.settings.max_wait_seconds:
-            raise InvalidInput(f"timeout: at most {svc.settings.max_wait_seconds:g}s")
-        has_left = client_has_left(request.environ)
-        long_requests.setup_done()
-        job = svc.waiter.wait(svc.db, job_id, timeout, should_stop=has_left)
-        if has_left():  # nobody to answer: skip serialising the job (nginx's 499, in the metrics too)
-            return Response(status=CLIENT_CLOSED_REQUEST)
-        return job
+        return _wait_for(job_id, query["timeout"])
+
+    get = lean_view(get, _lean_wait)
 
 
 @blp.route("/jobs/<job_id>/cancel")

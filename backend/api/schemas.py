@@ -76,10 +76,16 @@ class JobListQuerySchema(PageQuerySchema):
     triggered_by = fields.String(validate=validate.OneOf(["api", "scheduler", "manual", "workflow"]))
 
 
+WAIT_DEFAULT = "30s"
+WAIT_TIMEOUT_CHARS = 32
+
+
 class WaitQuerySchema(RequestSchema):
     """How long to wait: ``500ms``, ``30s``, ``2m`` (capped by ``server.max_wait_seconds``)."""
 
-    timeout = fields.String(load_default="30s", validate=validate.Length(min=1, max=32))
+    timeout = fields.String(
+        load_default=WAIT_DEFAULT, validate=validate.Length(min=1, max=WAIT_TIMEOUT_CHARS)
+    )
 
 
 class PipelineSchema(Schema):

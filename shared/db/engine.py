@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,7 +11,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from shared.db.sqlite_writers import BUSY_TIMEOUT_MS, WriterConnection, writer_lock
 
 
 def normalise_database_url(url: str) -> str:
@@ -29,8 +33,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
-        _configure_sqlite(engine)
+        connect_args = {
+            "timeout": BUSY_TIMEOUT_MS / 1000,
+            "check_same_thread": False,
+            "factory": WriterConnection,
+        }
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        _configure_sqlite(engine, parsed.database if parsed.database not in (None, "", ":memory:") else None)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:
@@ -43,24 +52,32 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 READ_ONLY_OPTION = "mimir_read_only"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, path: str | None) -> None:
     # pysqlite's own transaction handling starts transactions late and as readers, which turns concurrent
-    # writers into "database is locked" errors; we take the write lock at BEGIN instead (SQLAlchemy's recipe).
+    # writers into "database is locked" errors; we take the write lock at BEGIN instead (SQLAlchemy's recipe),
+    # queueing this process's writers on one lock first (shared/db/sqlite_writers.py).
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        if path is not None:
+            dbapi_connection.writer_lock = writer_lock(path)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Database.reads sessions need no write lock: in WAL mode they see the last commit without waiting.
-        is_read = connection.get_execution_options().get(READ_ONLY_OPTION, False)
-        connection.exec_driver_sql("BEGIN" if is_read else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY_OPTION, False):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            try:
+                connection.connection.dbapi_connection.begin_immediate()
+            except sqlite3.Error as error:  # as exec_driver_sql would have raised it (a 503 in the API)
+                raise DBAPIError.instance("BEGIN IMMEDIATE", None, error, sqlite3.Error) from error
 
 
 @dataclass

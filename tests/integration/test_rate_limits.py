@@ -54,3 +54,33 @@ def test_guessing_keys_is_limited_per_address(settings: Settings, db: Database, 
     statuses = [client.get("/api/v1/plugins", headers=wrong).status_code for _ in range(5)]
     assert statuses == [401, 401, 401, 429, 429]
     app.extensions["mimir"].db.dispose()
+
+
+NOOP_YAML = "name: limited\nsteps:\n  - {name: a, plugin: Utility.noop}\n"
+
+
+def test_a_batch_counts_each_run_against_the_enqueue_limit(
+    settings: Settings, db: Database, flushed_redis: str
+) -> None:
+    from backend.app import create_app
+
+    app = create_app(settings.with_overrides(rate_limit_enqueue="10/minute"))
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {settings.bootstrap_api_key}"}
+
+    def batch(runs: int) -> int:
+        body = {"pipeline_yaml": NOOP_YAML, "contexts": [{"i": i} for i in range(runs)]}
+        return client.post("/api/v1/queue/pipelines/enqueue-batch", json=body, headers=auth).status_code
+
+    too_big = client.post(
+        "/api/v1/queue/pipelines/enqueue-batch",
+        json={"pipeline_yaml": NOOP_YAML, "contexts": [{}] * 11},
+        headers=auth,
+    )
+    assert too_big.status_code in (400, 422)
+    assert "contexts" in too_big.json["message"] and "at most 10 per batch" in too_big.json["message"]
+    assert batch(5) == 202  # with the refused request above: 6 of the window's 10
+    assert batch(5) == 429  # 11: more runs than single enqueues could have started
+    single = client.post("/api/v1/queue/pipelines/enqueue", json={"pipeline_yaml": NOOP_YAML}, headers=auth)
+    assert single.status_code == 429
+    app.extensions["mimir"].db.dispose()
