@@ -135,6 +135,7 @@ def test_the_installed_kinds_are_listed_with_how_each_is_queued(client: FlaskCli
         ("digital_twin", "mimir.twins", True, True, True),
         ("echo", ECHO_QUEUE, True, True, True),
         ("pipeline", PIPELINE_QUEUE, True, False, True),
+        ("workflow", "mimir.workflows", True, True, True),
     ]
     echo = next(k for k in kinds.json if k["name"] == "echo")
     assert echo["description"] == "sleeps, then returns its message (a test kind)"
