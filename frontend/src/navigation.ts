@@ -16,6 +16,6 @@ export const NAVIGATION: NavItem[] = [
   { to: "/twins", label: "Digital twins", icon: "◎", permission: "twins:read" },
   { to: "/plugins", label: "Plugins", icon: "⬡", permission: "plugins:read" },
   { to: "/vectors", label: "Vectors", icon: "⊹", permission: "vectors:read" },
-  { to: "/mcp", label: "MCP", icon: "⌘", permission: "mcp:read" },
+  { to: "/assistants", label: "MCP", icon: "⌘", permission: "mcp:read" },
   { to: "/settings/keys", label: "API keys", icon: "◈", permission: "keys:admin" },
 ];

@@ -87,7 +87,7 @@ export function AppRoutes() {
             <Route path="plugins" element={<PluginsPage />} />
             <Route path="vectors" element={<VectorsPage />} />
             <Route path="vectors/:name" element={<VectorCollectionPage />} />
-            <Route path="mcp" element={<McpPage />} />
+            <Route path="assistants" element={<McpPage />} />
             <Route path="settings/keys" element={<ApiKeysPage />} />
             <Route path="twins" element={<TwinsPage />} />
             <Route path="twins/:twinId" element={<TwinDetailPage />} />
