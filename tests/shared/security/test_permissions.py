@@ -16,6 +16,7 @@ READS = {
     "twins:read",
     "vectors:read",
     "workflows:read",
+    "mcp:read",
 }
 OPERATIONS = {
     "pipelines:write",
