@@ -211,34 +211,14 @@ class ApiProcess:
 @contextmanager
 def api_process(settings: Settings, log_dir: Path, *, port: int) -> Iterator[ApiProcess]:
     """The API served by ``mimir api`` on ``port`` until the block ends."""
-    import requests
-
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "api.log"
     env = settings_environment(settings)
     env["MIMIR_SERVER_PORT"] = str(port)
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mimir.cli", "api"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            cwd=REPO_ROOT,
-        )
+    process = _start_cli(["api"], env, log_path)
     api = ApiProcess(f"http://127.0.0.1:{port}", process, log_path)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{api.url}/health", timeout=5)
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        "mimir api did not start:\n" + log_path.read_text(errors="replace")
-                    ) from None
-                time.sleep(0.1)
+        _wait_until_healthy(process, f"{api.url}/health", log_path, "mimir api")
         yield api
     finally:
         api.stop()
@@ -345,32 +325,41 @@ class McpHttpProcess:
 @contextmanager
 def mcp_http_process(settings: Settings, log_dir: Path, *, port: int) -> Iterator[McpHttpProcess]:
     """The MCP server's HTTP transport on ``port`` until the block ends."""
-    import requests
-
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "mcp.log"
+    process = _start_cli(["mcp", "--http", "--port", str(port)], settings_environment(settings), log_path)
+    server = McpHttpProcess(f"http://127.0.0.1:{port}/mcp", process, log_path)
+    try:
+        _wait_until_healthy(process, f"http://127.0.0.1:{port}/health", log_path, "mimir mcp --http")
+        yield server
+    finally:
+        server.stop()
+
+
+def _start_cli(args: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    """``python -m mimir.cli <args>`` in a session of its own, its output appended to ``log_path``."""
     with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mimir.cli", "mcp", "--http", "--port", str(port)],
-            env=settings_environment(settings),
+        return subprocess.Popen(
+            [sys.executable, "-m", "mimir.cli", *args],
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             cwd=REPO_ROOT,
         )
-    server = McpHttpProcess(f"http://127.0.0.1:{port}/mcp", process, log_path)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"http://127.0.0.1:{port}/health", timeout=5)
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        "mimir mcp --http did not start:\n" + log_path.read_text(errors="replace")
-                    ) from None
-                time.sleep(0.1)
-        yield server
-    finally:
-        server.stop()
+
+
+def _wait_until_healthy(process: subprocess.Popen[bytes], health_url: str, log_path: Path, what: str) -> None:
+    """Return once ``health_url`` answers; RuntimeError with the log if the process died or 30 s passed."""
+    import requests
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(health_url, timeout=5)
+            return
+        except (requests.ConnectionError, requests.Timeout):
+            if process.poll() is not None or time.monotonic() > deadline:
+                log = log_path.read_text(errors="replace")
+                raise RuntimeError(f"{what} did not start:\n{log}") from None
+            time.sleep(0.1)
